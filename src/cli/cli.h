@@ -1,0 +1,38 @@
+/*
+ * cli.h: the `zisk` command's subcommands and their shared helpers (argument parsing, JSON
+ * output). Each subcommand returns the process exit status.
+ */
+#ifndef ZISK_CLI_H
+#define ZISK_CLI_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+/* Exit statuses shared by every subcommand. */
+#define CLI_EXIT_OK 0
+#define CLI_EXIT_FAILURE 1     /* guest fault, step limit, bad input file, I/O error */
+#define CLI_EXIT_USAGE 2       /* bad command line */
+#define CLI_EXIT_GUEST_CODE 3  /* guest exited with a non-zero exit code */
+
+int cmd_execute(int argc, char **argv);
+int cmd_input(int argc, char **argv);
+int cmd_replay(int argc, char **argv);
+
+/* Argument cursor: accepts `--name value` and `--name=value`. */
+typedef struct cli_args {
+    int argc, i;
+    char **argv;
+    const char *cmd; /* for messages, e.g. "zisk execute" */
+} cli_args;
+
+/* If argv[i] is the flag `name`, sets *value (NULL for a switch) and advances; returns 1.
+ * Returns -1 (after printing an error) when a value is required and missing. */
+int cli_flag(cli_args *a, const char *name, int takes_value, const char **value);
+
+/* Prints "<cmd>: <message>" plus a hint to use --help on stderr; returns CLI_EXIT_USAGE. */
+int cli_usage_error(const cli_args *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Writes s as a JSON string literal (with quotes). */
+void cli_json_string(FILE *f, const char *s);
+
+#endif
