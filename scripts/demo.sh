@@ -22,3 +22,18 @@ run() { # name, then input args for 'zisk input'
   fi
   echo
 }
+
+run hello      --u64 2
+run fibonacci  --u64 90
+run sha256     --string "abc"
+run keccak     --string "abc"
+run sort       --u64 6 --u64-list 42,7,1000000007,3,99,7
+run bigint     --hex 0123456789abcdeffedcba9876543210 --hex ffffffffffffffffffffffffffffffff
+echo "== checkpoints: record fibonacci in segments of 2^6 steps, then replay every segment alone"
+"$Z" input -o "$tmp/fib.in" --u64 90
+"$Z" execute --elf "$G/fibonacci.elf" --input "$tmp/fib.in" --segment-bits 6 --checkpoints "$tmp/fib.ckpt" >/dev/null 2>&1
+"$Z" replay --elf "$G/fibonacci.elf" --checkpoints "$tmp/fib.ckpt"
+echo
+echo "== emulator speed: bench guest (about 2.8e8 instructions)"
+"$Z" input -o "$tmp/bench.in" --u64 1000
+"$Z" execute --elf "$G/bench.elf" --input "$tmp/bench.in" 2>&1 | grep -E 'bench:|steps:|seconds:|speed:'

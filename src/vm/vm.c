@@ -28,7 +28,9 @@ static const elf_region vm_elf_regions[] = {
  * target lies outside the range. */
 static void vm_program_decode(vm_program *p, const uint8_t *const *xdata, const uint64_t *xstart,
                               const uint64_t *xlen, size_t nx) {
-    size_t n_slots = p->code_len / 2;
+    /* Two guard slots past the end: falling off the last instruction (+1 or +2 slots) lands
+     * on a NOEXEC slot, a clean fetch fault at the end of code. */
+    size_t n_slots = p->code_len / 2 + VM_GUARD_SLOTS;
     p->slots = zisk_xcalloc(n_slots, sizeof *p->slots);
     for (size_t i = 0; i < n_slots; i++) p->slots[i].op = VM_SLOT_OP(VM_OP_NOEXEC, 4);
     for (size_t s = 0; s < nx; s++) {

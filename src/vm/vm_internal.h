@@ -31,6 +31,9 @@ typedef struct vm_slot {
     uint8_t rs2;
 } vm_slot;
 
+/* Slots allocated past the executable range (all NOEXEC), see vm_program_decode. */
+#define VM_GUARD_SLOTS 2
+
 #define VM_SLOT_OP(op, len) ((uint8_t)(((op) << 1) | ((len) == 2)))
 
 typedef struct vm_seg {
@@ -41,7 +44,7 @@ typedef struct vm_seg {
 struct vm_program {
     uint64_t entry;
     uint64_t code_base, code_len; /* executable range [code_base, code_base + code_len) */
-    vm_slot *slots;               /* code_len / 2 slots */
+    vm_slot *slots;               /* code_len / 2 + VM_GUARD_SLOTS slots */
     uint64_t rom_len;             /* mapped ROM: [VM_ROM_ADDR, VM_ROM_ADDR + rom_len), 8-aligned */
     size_t n_segs;
     vm_seg *segs;

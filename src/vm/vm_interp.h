@@ -96,19 +96,19 @@ void VM_INTERP_FN(vm_core *c, uint64_t until_step, vm_result *res) {
 #define MEM_LOAD(T, a, out)                                                        \
     do {                                                                           \
         if (ZISK_UNLIKELY(!READABLE(a, sizeof(T)))) MEM_FAULT(a, sizeof(T), 0);    \
-        uint64_t v_ = 0;                                                           \
-        if (ZISK_UNLIKELY(vm_log_take(c, a, sizeof(T), &v_) != 0)) goto log_fault; \
-        T t_;                                                                      \
-        memcpy(&t_, &v_, sizeof(T));                                               \
-        out = t_;                                                                  \
+        uint64_t mv_ = 0;                                                           \
+        if (ZISK_UNLIKELY(vm_log_take(c, a, sizeof(T), &mv_) != 0)) goto log_fault; \
+        T mt_;                                                                      \
+        memcpy(&mt_, &mv_, sizeof(T));                                               \
+        out = mt_;                                                                  \
     } while (0)
 #define MEM_STORE(T, a, v)                                                          \
     do {                                                                            \
         (void)(v);                                                                  \
         if (ZISK_UNLIKELY(!IN_RAM(a, sizeof(T)))) MEM_FAULT(a, sizeof(T), 1);       \
         if (sizeof(T) < 8 || ((a) & 7)) {                                           \
-            uint64_t v_;                                                            \
-            if (ZISK_UNLIKELY(vm_log_take(c, a, sizeof(T), &v_) != 0)) goto log_fault; \
+            uint64_t mv_;                                                            \
+            if (ZISK_UNLIKELY(vm_log_take(c, a, sizeof(T), &mv_) != 0)) goto log_fault; \
         }                                                                           \
     } while (0)
 #define MEM_STORE_NOLOG(T, a, v) ((void)(v))
@@ -125,18 +125,18 @@ void VM_INTERP_FN(vm_core *c, uint64_t until_step, vm_result *res) {
     do {                                                                         \
         if (ZISK_UNLIKELY(!READABLE(a, sizeof(T)))) MEM_FAULT(a, sizeof(T), 0);  \
         LOG_LOAD(a, sizeof(T));                                                  \
-        T t_;                                                                    \
-        memcpy(&t_, HOST(a), sizeof(T));                                         \
-        out = t_;                                                                \
+        T mt_;                                                                    \
+        memcpy(&mt_, HOST(a), sizeof(T));                                         \
+        out = mt_;                                                                \
     } while (0)
 /* Stores at or above the output words go straight to memory; below (UART, system area) and
  * outside RAM take vm_store_slow. */
 #define MEM_STORE_NOLOG(T, a, v)                                                        \
     do {                                                                                \
-        T t_ = (T)(v);                                                                  \
+        T mt_ = (T)(v);                                                                  \
         if (ZISK_LIKELY((a) - VM_OUTPUT_ADDR <= (VM_RAM_END - VM_OUTPUT_ADDR) - sizeof(T))) \
-            memcpy(HOST(a), &t_, sizeof(T));                                            \
-        else if (ZISK_UNLIKELY(!vm_store_slow(c, a, &t_, sizeof(T))))                   \
+            memcpy(HOST(a), &mt_, sizeof(T));                                            \
+        else if (ZISK_UNLIKELY(!vm_store_slow(c, a, &mt_, sizeof(T))))                   \
             MEM_FAULT(a, sizeof(T), 1);                                                 \
     } while (0)
 #define MEM_STORE(T, a, v)                                                     \
