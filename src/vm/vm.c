@@ -16,6 +16,7 @@
 
 struct vm {
     vm_core core;
+    size_t input_len; /* bytes placed by the last vm_set_input */
 };
 
 static const elf_region vm_elf_regions[] = {
@@ -187,8 +188,11 @@ int vm_set_input(vm *m, const uint8_t *data, size_t len, zisk_err *err) {
         return zisk_err_set(err, "input of %zu bytes exceeds the input region (%llu bytes at most)", len,
                             (unsigned long long)(VM_INPUT_SIZE - 8));
     uint8_t *base = m->core.hmem;
+    /* A second call must not leave the tail of a longer earlier input behind. */
+    if (m->input_len > len) memset(base + 8 + len, 0, m->input_len - len);
     memset(base, 0, 8);
     if (len) memcpy(base + 8, data, len);
+    m->input_len = len;
     return 0;
 }
 

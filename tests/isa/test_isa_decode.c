@@ -7,9 +7,12 @@
  *    (the header promises "compressed instructions decode to the base instruction");
  *  - the high half of `bits` is ignored for compressed instructions;
  *  - reserved encodings are RV_OP_ILLEGAL, F/D encodings RV_OP_UNSUPPORTED_FP;
- *  - rv_op_name/rv_format behave like their comments say (names, snprintf-style return).
+ *  - rv_op_name/rv_format behave like their comments say (names, snprintf-style return);
+ *  - the encoder itself matches the GNU assembler on rv_encode_kat.h, and the decoder gives
+ *    those vectors the right length and an op whose name is the assembly's mnemonic.
  */
 #include "isa_harness.h"
+#include "rv_encode_kat.h"
 
 /* Which fields a case checks. */
 enum { F_RD = 1, F_RS1 = 2, F_RS2 = 4, F_IMM = 8, F_CSR = 16, F_SHAMT = 32 };
@@ -338,8 +341,50 @@ static void test_names_and_format(void **state) {
     ISA_DONE();
 }
 
+/* The encoder against GNU as, then the decoder on the same bits: the mnemonic the decoder
+ * names must be the assembly's (without the c. prefix and the .aq/.rl suffixes; fence.i
+ * decodes to fence; F/D to unsupported_fp). */
+static void test_encoder_kat(void **state) {
+    (void)state;
+    static rv_encode_kat rows[256];
+    size_t n = rv_encode_kat_fill(rows, 256);
+    assert_true(n > 100 && n <= 256); /* the table is there and fits */
+    for (size_t i = 0; i < n; i++) {
+        const rv_encode_kat *k = &rows[i];
+        ISA_EXPECT_EQ(k->encoded, k->expected, "encoder: %s", k->assembly);
+        rv_insn in;
+        rv_decode(k->expected, &in);
+        const int compressed = strncmp(k->assembly, "c.", 2) == 0;
+        ISA_EXPECT_EQ(in.len, compressed ? 2 : 4, "decode %s (0x%08x): len", k->assembly, k->expected);
+        char mnem[32];
+        const char *a = compressed ? k->assembly + 2 : k->assembly;
+        size_t m = strcspn(a, " ");
+        snprintf(mnem, sizeof mnem, "%.*s", (int)m, a);
+        char *dot = strstr(mnem, ".aq");
+        if (!dot) dot = strstr(mnem, ".rl");
+        if (dot) *dot = '\0';
+        const char *want = mnem;
+        if (mnem[0] == 'f' && strncmp(mnem, "fence", 5) != 0) want = rv_op_name(RV_OP_UNSUPPORTED_FP);
+        else if (strcmp(mnem, "fence.i") == 0) want = "fence";
+        else if (compressed) {
+            /* compressed mnemonics whose base instruction has another name */
+            static const char *const map[][2] = {
+                {"addi4spn", "addi"}, {"li", "addi"}, {"addi16sp", "addi"}, {"nop", "addi"}, {"mv", "add"},
+                {"j", "jal"}, {"jr", "jalr"}, {"beqz", "beq"}, {"bnez", "bne"}, {"lwsp", "lw"},
+                {"ldsp", "ld"}, {"swsp", "sw"}, {"sdsp", "sd"},
+            };
+            for (size_t j = 0; j < sizeof map / sizeof map[0]; j++)
+                if (strcmp(mnem, map[j][0]) == 0) want = map[j][1];
+        }
+        ISA_EXPECT_TRUE(strcmp(rv_op_name(in.op), want) == 0, "decode %s (0x%08x): op %s, expected %s", k->assembly,
+                        k->expected, rv_op_name(in.op), want);
+    }
+    ISA_DONE();
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_encoder_kat),
         cmocka_unit_test(test_decode_base),
         cmocka_unit_test(test_decode_compressed),
         cmocka_unit_test(test_names_and_format),
