@@ -46,6 +46,13 @@ void *zisk_xrealloc(void *p, size_t n) {
     return q;
 }
 
+char *zisk_xstrdup(const char *s) {
+    size_t n = strlen(s) + 1;
+    char *p = zisk_xmalloc(n);
+    memcpy(p, s, n);
+    return p;
+}
+
 int zisk_read_file(const char *path, size_t max_size, uint8_t **data, size_t *len, zisk_err *err) {
     FILE *f = fopen(path, "rb");
     if (!f) return zisk_err_set(err, "cannot open '%s': %s", path, strerror(errno));

@@ -39,6 +39,7 @@ _Noreturn void zisk_panic(const char *file, int line, const char *fmt, ...)
 void *zisk_xmalloc(size_t n);
 void *zisk_xcalloc(size_t count, size_t size);
 void *zisk_xrealloc(void *p, size_t n);
+char *zisk_xstrdup(const char *s);
 
 /* Reads a whole file into a new buffer (caller frees with free()). Refuses files larger than
  * max_size bytes. Returns 0 on success; -1 with err filled (names the path and the cause). */
