@@ -431,6 +431,6 @@ void cfg_print_markdown(FILE *f, const cfg_option *opts, size_t n) {
 
 void cfg_describe(const cfg_result *r, size_t i, char *buf, size_t n) {
     const cfg_value *v = &r->values[i];
-    snprintf(buf, n, "%s = %s (%s)", r->options[i].name, v->text ? v->text : "(unset)",
-             v->source == CFG_SRC_UNSET ? "unset" : v->origin);
+    if (!v->text) snprintf(buf, n, "%s is unset", r->options[i].name);
+    else snprintf(buf, n, "%s = %s (%s)", r->options[i].name, v->text, v->origin);
 }

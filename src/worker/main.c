@@ -1,37 +1,118 @@
 /*
- * zisk-worker: the cluster worker. This build carries only its identity (--help, --version):
- * the cluster runtime is a later milestone, and until then the binary refuses to start rather
- * than pretend to serve.
+ * zisk-worker: the proving process. It dials the coordinator, registers its compute capacity
+ * and runs the tasks it is assigned (execute jobs today; proving comes with the proof system).
+ * The user documentation (spec/zisk-worker.md, docs/CONFIGURATION.md) is the contract.
+ *
+ * Exit status: 0 after a clean shutdown (SIGTERM/SIGINT drained, or the coordinator's
+ * shutdown); 2 for a configuration error; 130 when a second SIGINT forces the exit.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "worker.h"
+#include "worker_config.h"
 
 #ifndef ZISK_VERSION
 #define ZISK_VERSION "unknown"
 #endif
 
-static void usage(FILE *f) {
-    fprintf(f,
-            "zisk-worker %s\n"
-            "\n"
-            "Usage: zisk-worker [--help | --version]\n"
-            "\n"
-            "The cluster worker is not available in this build: it only answers --help and\n"
-            "--version. Use 'zisk execute' to run guest programs locally.\n",
-            ZISK_VERSION);
+extern char **environ;
+
+static volatile sig_atomic_t sigint_count;
+
+static void on_signal(int sig) {
+    if (sig == SIGINT && ++sigint_count >= 2) {
+        static const char msg[] = "zisk-worker: second interrupt: exiting now\n";
+        ssize_t r = write(STDERR_FILENO, msg, sizeof msg - 1);
+        (void)r;
+        _exit(130);
+    }
+    worker_stop_requested = 1;
+}
+
+static void usage(void) {
+    printf("zisk-worker %s: the stateless proving process of a zisk cluster\n\n"
+           "Usage: zisk-worker [OPTIONS]\n\n"
+           "Dials the coordinator, registers its compute capacity and runs the tasks it is assigned,\n"
+           "reconnecting forever. Settings come from built-in defaults < the TOML file (--config or\n"
+           "ZISK_WORKER_CONFIG) < ZISK_WORKER_* environment variables < flags.\n"
+           "SIGTERM/SIGINT: stop taking tasks, finish the running one, report it, exit 0; a second\n"
+           "SIGINT exits at once.\n\nOptions:\n",
+           ZISK_VERSION);
+    cfg_print_help(stdout, worker_options, worker_n_options);
+    printf("      --print-config-reference\n          Print the configuration reference (Markdown) and exit\n");
 }
 
 int main(int argc, char **argv) {
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            usage(stdout);
+    for (int i = 1; i < argc; i++)
+        if (!strcmp(argv[i], "--print-config-reference")) {
+            cfg_print_markdown(stdout, worker_options, worker_n_options);
             return 0;
         }
-        if (!strcmp(argv[i], "--version") || !strcmp(argv[i], "-V")) {
-            printf("zisk-worker %s\n", ZISK_VERSION);
-            return 0;
-        }
+    cfg_result cfg;
+    zisk_err err;
+    if (cfg_resolve(worker_options, worker_n_options, argc, argv, environ, &cfg, &err) != 0) {
+        fprintf(stderr, "zisk-worker: %s\n", err.msg);
+        return 2;
     }
-    fprintf(stderr, "zisk-worker: the cluster worker is not available in this build (only --help and --version)\n");
-    return 2;
+    if (cfg.help) {
+        usage();
+        cfg_result_free(&cfg);
+        return 0;
+    }
+    if (cfg.version) {
+        printf("zisk-worker %s\n", ZISK_VERSION);
+        cfg_result_free(&cfg);
+        return 0;
+    }
+    worker_settings s;
+    if (worker_settings_from(&cfg, environ, &s, &err) != 0) {
+        fprintf(stderr, "zisk-worker: %s\n", err.msg);
+        cfg_result_free(&cfg);
+        return 2;
+    }
+    zlog_format fmt;
+    if (zlog_format_parse(s.log_format, &fmt, &err) != 0) {
+        fprintf(stderr, "zisk-worker: %s\n", err.msg);
+        return 2;
+    }
+    zlog_config lc = {.filter = s.log_filter, .fallback = (zlog_level)s.log_level, .format = fmt,
+                      .file_path = s.log_file};
+    if (zlog_init(&lc, &err) != 0) {
+        fprintf(stderr, "zisk-worker: %s\n", err.msg);
+        return 2;
+    }
+
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    /* Banner: every resolved setting and where it came from. */
+    ZLOG_INFO("zisk_worker", "zisk-worker %s starting", ZISK_VERSION);
+    for (size_t i = 0; i < cfg.n_options; i++) {
+        const cfg_option *o = &worker_options[i];
+        if (o->type == CFG_COUNT || (cfg.values[i].source == CFG_SRC_UNSET && o->type != CFG_STRING)) continue;
+        char line[512];
+        cfg_describe(&cfg, i, line, sizeof line);
+        if (!strcmp(o->name, "worker.worker_id") && s.worker_id_generated)
+            snprintf(line, sizeof line, "worker.worker_id = %s (random UUID: no id configured)", s.worker_id);
+        ZLOG_INFO("zisk_worker::config", "%s", line);
+    }
+    ZLOG_INFO("zisk_worker::config", "logging = %s%s%s (%s)", zlog_level_name((zlog_level)s.log_level),
+              s.log_filter ? ", filter " : "", s.log_filter ? s.log_filter : "", s.log_origin);
+    for (size_t i = 0; i < cfg.n_warnings; i++) ZLOG_WARN("zisk_worker::config", "%s", cfg.warnings[i]);
+    ZLOG_INFO("zisk_worker", "%s", s.backend_note);
+    cfg_result_free(&cfg);
+
+    int rc = worker_run(&s);
+    worker_settings_free(&s);
+    zlog_shutdown();
+    return rc;
 }

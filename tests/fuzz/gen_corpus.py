@@ -6,7 +6,11 @@ time (for fuzz_elf), and RISC-V encodings of every instruction class plus short 
 use each class and exit (for fuzz_decode). Run it again after changing it; it overwrites its own
 seeds (prefixed "seed_") and leaves inputs found by the fuzzers alone.
 
-Usage: gen_corpus.py [OUT_DIR]   (default: the corpus/ folder next to this script)
+Usage: gen_corpus.py [OUT_DIR] [--guest ELF...]
+  OUT_DIR defaults to the corpus/ folder next to this script. Each --guest ELF (a real guest,
+  e.g. <build>/guests/fault_rom_write.elf) is repacked to its PT_LOAD segments alone (no
+  sections, no debug info) and kept as seed_guest_<name>.elf when that is at most 8 KiB: real
+  compiler output gives the interpreter realistic control flow to start from.
 """
 import os
 import struct
@@ -352,9 +356,30 @@ def elf_seeds():
     return s
 
 
+def repack_guest(path):
+    """A real ELF reduced to its header, entry and PT_LOAD segments (None if not ELF64 LE)."""
+    with open(path, "rb") as f:
+        b = f.read()
+    if len(b) < 64 or b[:4] != b"\x7fELF" or b[4] != 2 or b[5] != 1:
+        return None
+    entry, phoff = struct.unpack_from("<QQ", b, 24)
+    flags, _, phentsize, phnum = struct.unpack_from("<IHHH", b, 48)
+    segs = []
+    for i in range(phnum):
+        p_type, p_flags, off, vaddr, _, filesz, memsz, _ = struct.unpack_from(
+            "<IIQQQQQQ", b, phoff + i * phentsize)
+        if p_type == 1 and memsz:
+            segs.append((1, p_flags, vaddr, b[off:off + filesz], memsz))
+    return elf(segs, entry, flags=flags)
+
+
 def main():
-    out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(
-        os.path.abspath(__file__)), "corpus")
+    args = sys.argv[1:]
+    guests = []
+    if "--guest" in args:
+        k = args.index("--guest")
+        guests, args = args[k + 1:], args[:k]
+    out = args[0] if args else os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus")
     total = 0
 
     def put(sub, name, blob):
@@ -373,6 +398,13 @@ def main():
         put("decode", name, half(h))
     for name, blob in decode_programs().items():
         put("decode", "prog_" + name, blob)
+    for g in guests:
+        blob = repack_guest(g)
+        name = os.path.splitext(os.path.basename(g))[0]
+        if blob is None or len(blob) > 8192:
+            print(f"skipped guest {g}: not ELF64 LE or over 8 KiB once repacked")
+            continue
+        put("elf", f"guest_{name}.elf", blob)
     print(f"wrote {total} bytes of seeds under {out}")
 
 

@@ -40,12 +40,13 @@ for t in $targets; do
     mkdir -p "$work"
     cp -n "$here/corpus/$t/"* "$work/" 2>/dev/null || true
     echo "== fuzz_$t for ${seconds}s ($jobs job(s)); corpus $work"
-    # -max_len keeps inputs corpus-sized; -timeout flags hangs (the run itself is step-bounded).
+    # -max_len keeps inputs corpus-sized (the largest seeds, repacked guests, are < 8 KiB);
+    # -timeout flags hangs (every run is step-bounded, so a slow input is a bug too).
     # With JOBS > 1, libFuzzer runs child processes that share $work (logs: fuzz-N.log in $build).
     par=""
     [ "$jobs" -gt 1 ] && par="-jobs=$jobs -workers=$jobs"
     # shellcheck disable=SC2086
-    if ! (cd "$build" && "$build/bin/fuzz_$t" -max_total_time="$seconds" -max_len=4096 \
+    if ! (cd "$build" && "$build/bin/fuzz_$t" -max_total_time="$seconds" -max_len=8192 \
             -timeout=10 -rss_limit_mb=4096 $par -print_final_stats=1 \
             -artifact_prefix="$build/fuzz-artifacts/${t}-" "$work" \
             >"$build/fuzz-$t.log" 2>&1); then
@@ -54,7 +55,7 @@ for t in $targets; do
     fi
     tail -n 8 "$build/fuzz-$t.log" | grep -E "stat::|Done|ERROR" || true
     if [ "${MERGE:-0}" = 1 ]; then
-        "$build/bin/fuzz_$t" -merge=1 -max_len=4096 "$here/corpus/$t" "$work" \
+        "$build/bin/fuzz_$t" -merge=1 -max_len=8192 "$here/corpus/$t" "$work" \
             >"$build/fuzz-$t-merge.log" 2>&1
         echo "   merged new-coverage inputs into tests/fuzz/corpus/$t"
     fi
