@@ -10,6 +10,9 @@ PACKAGES=(
   python3                                        # test drivers and native references
   gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf  # guest toolchain
   qemu-user                                      # qemu-riscv64: the reference emulator in tests and benchmarks
+  libgrpc-dev protobuf-c-compiler libprotobuf-c-dev  # the wire: gRPC C core + protobuf-c
+  libsqlite3-dev libmicrohttpd-dev uuid-dev libssl-dev  # coordinator state, /metrics, ids, SHA-256
+  python3-grpcio python3-grpc-tools              # a real third-party gRPC client in tests (/usr/bin/python3)
 )
 if [ "${ZISK_SETUP_FUZZ:-0}" = 1 ]; then
   PACKAGES+=(clang libclang-rt-dev)             # libFuzzer, for tests/fuzz/run_fuzzers.sh

@@ -13,10 +13,13 @@
 #define CLI_EXIT_FAILURE 1     /* guest fault, step limit, bad input file, I/O error */
 #define CLI_EXIT_USAGE 2       /* bad command line */
 #define CLI_EXIT_GUEST_CODE 3  /* guest exited with a non-zero exit code */
+#define CLI_EXIT_UNAVAILABLE 4 /* client: the coordinator could not be reached */
+#define CLI_EXIT_TIMEOUT 5     /* client: the job did not end within --timeout */
 
 int cmd_execute(int argc, char **argv);
 int cmd_input(int argc, char **argv);
 int cmd_replay(int argc, char **argv);
+int cmd_client(int argc, char **argv);
 
 /* Argument cursor: accepts `--name value` and `--name=value`. */
 typedef struct cli_args {
@@ -31,6 +34,9 @@ int cli_flag(cli_args *a, const char *name, int takes_value, const char **value)
 
 /* Prints "<cmd>: <message>" plus a hint to use --help on stderr; returns CLI_EXIT_USAGE. */
 int cli_usage_error(const cli_args *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Prints the 64 public output words, 8 per row in hex (all-zero rows folded). */
+void cli_print_outputs(FILE *f, const uint32_t out[64]);
 
 /* Writes s as a JSON string literal (with quotes). */
 void cli_json_string(FILE *f, const char *s);

@@ -53,3 +53,27 @@ void cli_json_string(FILE *f, const char *s) {
     }
     fputc('"', f);
 }
+
+/* The 64 words, 8 per row in hex; a run of all-zero rows is folded into one line. */
+void cli_print_outputs(FILE *f, const uint32_t out[64]) {
+    fprintf(f, "outputs:\n");
+    for (int i = 0; i < 64;) {
+        int zero_rows = 0;
+        while (i + 8 * zero_rows < 64) {
+            int nz = 0;
+            for (int j = 0; j < 8; j++) nz |= out[i + 8 * zero_rows + j] != 0;
+            if (nz) break;
+            zero_rows++;
+        }
+        if (zero_rows > 1) {
+            fprintf(f, "  [%2d..%2d] all 00000000\n", i, i + 8 * zero_rows - 1);
+            i += 8 * zero_rows;
+            continue;
+        }
+        fprintf(f, "  [%2d]", i);
+        for (int j = 0; j < 8; j++) fprintf(f, " %08x", out[i + j]);
+        fputc('\n', f);
+        i += 8;
+    }
+}
+

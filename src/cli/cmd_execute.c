@@ -81,29 +81,6 @@ static int load_input(const char *path, int raw, uint8_t **buf, size_t *len) {
     return 0;
 }
 
-/* The 64 words, 8 per row in hex; a run of all-zero rows is folded into one line. */
-static void print_outputs(FILE *f, const uint32_t out[VM_OUTPUT_WORDS]) {
-    fprintf(f, "outputs:\n");
-    for (int i = 0; i < VM_OUTPUT_WORDS;) {
-        int zero_rows = 0;
-        while (i + 8 * zero_rows < VM_OUTPUT_WORDS) {
-            int nz = 0;
-            for (int j = 0; j < 8; j++) nz |= out[i + 8 * zero_rows + j] != 0;
-            if (nz) break;
-            zero_rows++;
-        }
-        if (zero_rows > 1) {
-            fprintf(f, "  [%2d..%2d] all 00000000\n", i, i + 8 * zero_rows - 1);
-            i += 8 * zero_rows;
-            continue;
-        }
-        fprintf(f, "  [%2d]", i);
-        for (int j = 0; j < 8; j++) fprintf(f, " %08x", out[i + j]);
-        fputc('\n', f);
-        i += 8;
-    }
-}
-
 static const char *stop_name(vm_stop s) {
     switch (s) {
     case VM_STOP_EXIT: return "exit";
@@ -231,7 +208,7 @@ int cmd_execute(int argc, char **argv) {
                 secs, mhz);
         if (have_cps)
             fprintf(stderr, "segments:  %zu of 2^%u steps -> %s\n", cps.n_segments, cps.log_segment_steps, ckpt_path);
-        print_outputs(stderr, out);
+        cli_print_outputs(stderr, out);
     }
     if (have_cps) vm_checkpoints_free(&cps);
     vm_free(m);

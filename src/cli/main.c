@@ -20,9 +20,11 @@ static void usage(FILE *f) {
             "  execute   run a guest ELF with the emulator and print steps, exit code and outputs\n"
             "  input     build a ZisK input file (a stream of records) from values and files\n"
             "  replay    replay recorded segment checkpoints and check that they chain up\n"
+            "  client    drive a zisk-coordinator: register, setup, execute, wait, watch, cancel,\n"
+            "            workers, jobs\n"
             "\n"
             "Run 'zisk <command> --help' for a command's options.\n"
-            "Proving (setup, prove, verify) and the cluster client are not in this build yet.\n",
+            "Proving (setup, prove, verify) is not in this build yet.\n",
             ZISK_VERSION);
 }
 
@@ -43,6 +45,7 @@ int main(int argc, char **argv) {
     if (!strcmp(cmd, "execute")) return cmd_execute(argc - 1, argv + 1);
     if (!strcmp(cmd, "input")) return cmd_input(argc - 1, argv + 1);
     if (!strcmp(cmd, "replay")) return cmd_replay(argc - 1, argv + 1);
+    if (!strcmp(cmd, "client")) return cmd_client(argc - 1, argv + 1);
     fprintf(stderr, "zisk: unknown command '%s'\n\n", cmd);
     usage(stderr);
     return CLI_EXIT_USAGE;

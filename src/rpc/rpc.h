@@ -97,6 +97,14 @@ const char *rpc_status_code_name(grpc_status_code code);
 /* Frees a message returned by this module (NULL is fine). */
 void rpc_message_free(ProtobufCMessage *msg);
 
+/* gRPC's own diagnostics (handshake failures, bind errors...) go to stderr in gRPC's format
+ * unless routed elsewhere. fn receives severity 0 (debug), 1 (info) or 2 (error), the gRPC source
+ * file and line, and the message; it may be called from any thread, also after the last server
+ * or channel is gone. NULL restores gRPC's default. Process-wide; set it before creating servers
+ * or channels. (GRPC_VERBOSITY=DEBUG|INFO|ERROR chooses what gRPC emits.) */
+typedef void (*rpc_log_fn)(int severity, const char *file, int line, const char *message);
+void rpc_set_grpc_log(rpc_log_fn fn);
+
 /* ------------------------------------------------------------------------------------------ */
 /* URLs                                                                                       */
 

@@ -10,6 +10,7 @@
 
 #include <grpc/byte_buffer_reader.h>
 #include <grpc/support/alloc.h>
+#include <grpc/support/log.h>
 #include <grpc/support/time.h>
 
 #include "rpc_internal.h"
@@ -97,6 +98,18 @@ ProtobufCMessage *rpc_unpack(const ProtobufCMessageDescriptor *desc, grpc_byte_b
                                                     GRPC_SLICE_START_PTR(all));
     grpc_slice_unref(all);
     return m;
+}
+
+static _Atomic(rpc_log_fn) g_log_fn;
+
+static void log_trampoline(gpr_log_func_args *a) {
+    rpc_log_fn fn = g_log_fn;
+    if (fn) fn((int)a->severity, a->file, a->line, a->message);
+}
+
+void rpc_set_grpc_log(rpc_log_fn fn) {
+    g_log_fn = fn;
+    gpr_set_log_function(fn ? log_trampoline : NULL); /* NULL: gRPC's default (stderr) */
 }
 
 /* ---------------------------------------------------------------------------------------- */

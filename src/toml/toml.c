@@ -1486,6 +1486,8 @@ bool toml_is_array_of_tables(const toml_node *n) {
 }
 
 static int node_verr(const toml_doc *doc, uint32_t line, uint32_t col, zisk_err *err, const char *fmt,
+                     va_list ap) __attribute__((format(printf, 5, 0)));
+static int node_verr(const toml_doc *doc, uint32_t line, uint32_t col, zisk_err *err, const char *fmt,
                      va_list ap) {
     if (!err) return -1;
     char msg[ZISK_ERR_MSG_MAX];
