@@ -172,6 +172,7 @@ typedef struct sched_job {
     uint32_t setup_ok;
     char setup_failures[600];
     void *user;               /* the glue's per-job data */
+    struct sched_job *hash_next; /* sched internal: the id index */
 } sched_job;
 
 typedef struct sched_program {

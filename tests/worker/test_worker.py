@@ -218,6 +218,30 @@ class WorkerTest(unittest.TestCase):
                      "backend: emulator"):
             self.assertIn(frag, banner)
 
+    def test_deploy_configs_are_clean(self):
+        """The example configs parse without unknown keys; install-worker.sh writes a usable one."""
+        deploy = os.path.join(os.path.dirname(PROTO_DIR), "deploy")
+        for name in ("worker.dev.toml", "worker.prod.toml"):
+            p = self.start_worker("--config", os.path.join(deploy, "config", name))
+            s, first = self.registered()
+            self.assertEqual(first.register.compute_units, 10)
+            p.send_signal(signal.SIGTERM)
+            self.assertEqual(p.wait(10), 0)
+            text = " ".join(l["message"] for l in self.logs(p))
+            self.assertNotIn("unknown key", text)
+            self.assertIn(name, text)  # settings from the file name their origin
+        root = os.path.join(self.tmp.name, "root")
+        r = subprocess.run(["bash", os.path.join(deploy, "install-worker.sh"), "--root", root, "--build",
+                            os.path.dirname(os.path.dirname(WORKER)), "--coordinator-url", "http://c.lan:50051",
+                            "--with-snark", self.tmp.name], capture_output=True, text=True)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        cfg = open(os.path.join(root, "etc/zisk/worker.toml")).read()
+        self.assertIn('inputs_folder = "/var/lib/zisk-worker/inputs"', cfg)
+        self.assertIn('url = "http://c.lan:50051"', cfg)
+        self.assertTrue(os.path.isdir(os.path.join(root, "var/lib/zisk-worker/inputs")))
+        self.assertTrue(os.access(os.path.join(root, "usr/local/bin/zisk-worker"), os.X_OK))
+        self.assertTrue(os.path.exists(os.path.join(root, "etc/systemd/system/zisk-worker.service")))
+
     def test_setup_and_execute(self):
         self.start_worker()
         s, _ = self.registered()
