@@ -209,6 +209,8 @@ typedef struct sched_ops {
     /* A task ended on worker_id: outcome "completed" | "failed" | "retried" | "lost" | "cancelled"
      * | "timeout". */
     void (*task_outcome)(void *ctx, const char *worker_id, const char *outcome);
+    /* Wall clock in Unix milliseconds (finish and start times). Required. */
+    int64_t (*wall_ms)(void *ctx);
     /* A finished job leaves memory; free j->user if any. */
     void (*job_evicted)(void *ctx, sched_job *j);
 } sched_ops;
@@ -300,7 +302,8 @@ sched_error sched_cancel(sched *s, const char *id, const char *reason, double no
                          char *msg, size_t msg_len);
 /* Timeouts, silent workers, forgotten offline workers, dispatch. Call a few times a second. */
 void sched_tick(sched *s, double now, int64_t unix_ms);
-/* Counts: jobs queued (waiting), running. */
+/* Counts: jobs in state queued, jobs in state running (including those waiting for another
+ * worker after losing one). */
 void sched_job_counts(const sched *s, size_t *queued, size_t *running);
 
 /* Job records built outside sched (the store): allocation and freeing. */

@@ -11,7 +11,8 @@
  *     overflow, and the whole [p_vaddr, p_vaddr + p_memsz) inside one of the caller's allowed
  *     regions, with write/execute permissions that region allows;
  *   - PT_LOAD segments do not overlap each other;
- *   - the entry point lies inside an executable (PF_X) segment.
+ *   - the entry point lies inside an executable (PF_X) segment and is 2-byte aligned;
+ *   - no PT_INTERP (dynamically linked programs cannot run here).
  * Segments with p_memsz == 0 are skipped.
  *
  * Ownership: the elf_image's segment data pointers point into the caller's buffer, which must

@@ -91,15 +91,17 @@ static int vm_program_build(const elf_image *img, vm_program **out, zisk_err *er
                 return zisk_err_set(err, "executable segment at 0x%llx is not 2-byte aligned",
                                     (unsigned long long)es->vaddr);
             }
+            /* Code is what the file holds: a zero tail (memsz > filesz) is not decoded, so a
+             * tiny ELF cannot make us allocate slots for a huge empty segment. */
             if (es->vaddr < xlo) xlo = es->vaddr;
-            if (es->vaddr + es->memsz > xhi) xhi = es->vaddr + es->memsz;
+            if (es->vaddr + es->filesz > xhi) xhi = es->vaddr + es->filesz;
             xdata[nx] = s->bytes;
             xstart[nx] = es->vaddr;
-            xlen[nx] = es->filesz; /* the zero tail (memsz > filesz) decodes as illegal anyway */
+            xlen[nx] = es->filesz;
             nx++;
         }
     }
-    if (nx == 0) {
+    if (nx == 0 || xhi <= xlo) {
         vm_program_free(p);
         return zisk_err_set(err, "the program has no executable segment in ROM (0x%llx..0x%llx)",
                             (unsigned long long)VM_ROM_ADDR, (unsigned long long)(VM_ROM_ADDR + VM_ROM_SIZE));
