@@ -573,6 +573,13 @@ static session_end session(worker *w, zlog_ratelimit *rl) {
         rpc_message_free(msg);
     }
 out:
+    /* A streamed input cannot resume on another connection: forget the half-received task
+     * (the coordinator reassigns it). Running and finished tasks are kept for the reconnect. */
+    if (task_phase_of(&w->t) == TASK_AWAIT_INPUT) {
+        ZLOG_KV(ZLOG_LEVEL_WARN, T_TASK, "connection lost while receiving a task's input: dropping the task",
+                "job_id", w->t.job_id);
+        task_clear(&w->t);
+    }
     rpc_stream_destroy(st);
     rpc_channel_destroy(ch);
     return end;

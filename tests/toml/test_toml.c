@@ -722,6 +722,11 @@ static void test_error_format(void **state) {
     assert_int_equal(toml_parse("a =", 3, "/etc/zisk/worker.toml", &d, &e), -1);
     assert_null(d);
     assert_string_equal(e.msg, "/etc/zisk/worker.toml:1:4: expected a value after '=' for key 'a', found end of file");
+    /* documents above TOML_MAX_SIZE are refused before a byte is read */
+    static const char tiny[1] = {0};
+    assert_int_equal(toml_parse(tiny, (size_t)TOML_MAX_SIZE + 1, "huge.toml", &d, &e), -1);
+    assert_null(d);
+    assert_non_null(strstr(e.msg, "huge.toml: document is 1073741825 bytes; at most 1073741824 are accepted"));
     /* a NULL err is fine */
     assert_int_equal(toml_parse("a =", 3, NULL, &d, NULL), -1);
     /* long keys are cut in messages, not overflowing them */
@@ -798,6 +803,11 @@ static void test_reject_tables(void **state) {
          "[[fruit]] conflicts with 'fruit', already a table"},
         /* more */
         {"a = 1\n[a]", "[a] conflicts with 'a', already an integer"},
+        {"a = 07:00:00\n[a.b]", "cannot use 'a' as a table: it is already a local time (defined at 1:1)"},
+        {"a = 1979-05-27\n[[a]]", "[[a]] conflicts with 'a', already a local date"},
+        {"a = 1.5\n[a]", "already a float"},
+        {"a = true\na.b = 1", "cannot use 'a' as a table: it is already a boolean"},
+        {"a = \"s\"\na.b = 1", "already a string"},
         {"a = 1\n[a.b]", "cannot use 'a' as a table: it is already an integer"},
         {"a = [1]\n[a.b]", "cannot use 'a' as a table: it is already an array"},
         {"a = {}\n[a]", "[a] conflicts with 'a', already an inline table"},

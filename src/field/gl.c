@@ -1,0 +1,168 @@
+/*
+ * gl.c: out-of-line Goldilocks helpers, the scalar vector kernels (the reference every SIMD
+ * backend is tested against) and the run-time selection of a backend.
+ */
+#include "gl.h"
+#include "gl_simd.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "base.h"
+
+gl_t gl_root_of_unity(unsigned log_n) {
+    ZISK_ASSERT(log_n <= GL_TWO_ADICITY);
+    return gl_sqr_n(GL_TWO_ADIC_ROOT, GL_TWO_ADICITY - log_n);
+}
+
+void gl_batch_inv(gl_t *out, const gl_t *a, size_t n, gl_t *scratch) {
+    if (n == 0) return;
+    /* scratch[i] = product of the non-zero a[0..i]; zeros are treated as 1 so they do not
+     * poison the running product, and written back as 0. */
+    gl_t acc = 1;
+    for (size_t i = 0; i < n; i++) {
+        if (a[i] != 0) acc = gl_mul(acc, a[i]);
+        scratch[i] = acc;
+    }
+    gl_t inv = gl_inv(acc); /* acc != 0: a product of non-zero elements */
+    for (size_t i = n; i-- > 0;) {
+        gl_t ai = a[i];
+        if (ai == 0) {
+            out[i] = 0;
+            continue;
+        }
+        /* inv = (prod a[0..i])^-1; a[i]^-1 = inv * prod a[0..i-1]. */
+        gl_t prev = i > 0 ? scratch[i - 1] : 1;
+        out[i] = gl_mul(inv, prev);
+        inv = gl_mul(inv, ai); /* ai read before out[i] was written: out may alias a */
+    }
+}
+
+void gl_powers(gl_t *out, gl_t base, uint64_t start, size_t n) {
+    if (n == 0) return;
+    gl_t x = gl_pow(base, start);
+    for (size_t i = 0; i < n; i++) {
+        out[i] = x;
+        x = gl_mul(x, base);
+    }
+}
+
+/* ---- scalar kernels ---------------------------------------------------------------------- */
+
+static void scalar_add(gl_t *out, const gl_t *a, const gl_t *b, size_t n) {
+    for (size_t i = 0; i < n; i++) out[i] = gl_add(a[i], b[i]);
+}
+static void scalar_sub(gl_t *out, const gl_t *a, const gl_t *b, size_t n) {
+    for (size_t i = 0; i < n; i++) out[i] = gl_sub(a[i], b[i]);
+}
+static void scalar_mul(gl_t *out, const gl_t *a, const gl_t *b, size_t n) {
+    for (size_t i = 0; i < n; i++) out[i] = gl_mul(a[i], b[i]);
+}
+static void scalar_scale(gl_t *out, const gl_t *a, gl_t s, size_t n) {
+    for (size_t i = 0; i < n; i++) out[i] = gl_mul(a[i], s);
+}
+static void scalar_dit(gl_t *x, gl_t *y, const gl_t *tw, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        gl_t t = gl_mul(y[i], tw[i]);
+        gl_t u = x[i];
+        x[i] = gl_add(u, t);
+        y[i] = gl_sub(u, t);
+    }
+}
+static void scalar_dif(gl_t *x, gl_t *y, const gl_t *tw, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        gl_t u = x[i], v = y[i];
+        x[i] = gl_add(u, v);
+        y[i] = gl_mul(gl_sub(u, v), tw[i]);
+    }
+}
+
+static const gl_vec_ops scalar_ops = {
+    .level = GL_SIMD_SCALAR,
+    .name = "scalar",
+    .add = scalar_add,
+    .sub = scalar_sub,
+    .mul = scalar_mul,
+    .scale = scalar_scale,
+    .dit = scalar_dit,
+    .dif = scalar_dif,
+};
+
+/* ---- dispatch ---------------------------------------------------------------------------- */
+
+static int level_supported(gl_simd_level level) {
+    switch (level) {
+    case GL_SIMD_SCALAR:
+        return 1;
+#if defined(ZISK_GL_HAVE_AVX2)
+    case GL_SIMD_AVX2:
+        __builtin_cpu_init();
+        return __builtin_cpu_supports("avx2");
+#endif
+#if defined(ZISK_GL_HAVE_AVX512)
+    case GL_SIMD_AVX512:
+        __builtin_cpu_init();
+        return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
+               __builtin_cpu_supports("avx512vl");
+#endif
+    default:
+        return 0;
+    }
+}
+
+const gl_vec_ops *gl_vec_ops_get(gl_simd_level level) {
+    if (!level_supported(level)) return NULL;
+    switch (level) {
+    case GL_SIMD_SCALAR:
+        return &scalar_ops;
+#if defined(ZISK_GL_HAVE_AVX2)
+    case GL_SIMD_AVX2:
+        return &gl_avx2_ops;
+#endif
+#if defined(ZISK_GL_HAVE_AVX512)
+    case GL_SIMD_AVX512:
+        return &gl_avx512_ops;
+#endif
+    default:
+        return NULL;
+    }
+}
+
+/* Detection result + 1 (0 = not yet detected). Racing first calls compute the same value, so a
+ * relaxed atomic store is enough. */
+static int best_plus_one;
+
+gl_simd_level gl_simd_best(void) {
+    int v = __atomic_load_n(&best_plus_one, __ATOMIC_RELAXED);
+    if (v) return (gl_simd_level)(v - 1);
+    int cap = GL_SIMD_LEVELS - 1;
+    const char *env = getenv("ZISK_SIMD");
+    if (env) {
+        if (strcmp(env, "scalar") == 0) cap = GL_SIMD_SCALAR;
+        else if (strcmp(env, "avx2") == 0) cap = GL_SIMD_AVX2;
+        else if (strcmp(env, "avx512") == 0) cap = GL_SIMD_AVX512;
+    }
+    int best = GL_SIMD_SCALAR;
+    for (int l = cap; l > GL_SIMD_SCALAR; l--) {
+        if (level_supported((gl_simd_level)l)) {
+            best = l;
+            break;
+        }
+    }
+    __atomic_store_n(&best_plus_one, best + 1, __ATOMIC_RELAXED);
+    return (gl_simd_level)best;
+}
+
+const gl_vec_ops *gl_vec(void) {
+    static const gl_vec_ops *cached; /* same value from every racing thread: relaxed is enough */
+    const gl_vec_ops *ops = __atomic_load_n(&cached, __ATOMIC_RELAXED);
+    if (ZISK_LIKELY(ops != NULL)) return ops;
+    ops = gl_vec_ops_get(gl_simd_best());
+    __atomic_store_n(&cached, ops, __ATOMIC_RELAXED);
+    return ops;
+}
+
+void gl_vec_add(gl_t *out, const gl_t *a, const gl_t *b, size_t n) { gl_vec()->add(out, a, b, n); }
+void gl_vec_sub(gl_t *out, const gl_t *a, const gl_t *b, size_t n) { gl_vec()->sub(out, a, b, n); }
+void gl_vec_mul(gl_t *out, const gl_t *a, const gl_t *b, size_t n) { gl_vec()->mul(out, a, b, n); }
+void gl_vec_scale(gl_t *out, const gl_t *a, gl_t s, size_t n) { gl_vec()->scale(out, a, s, n); }

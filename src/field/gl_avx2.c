@@ -1,0 +1,136 @@
+/*
+ * gl_avx2.c: Goldilocks kernels on 4 lanes of AVX2, compiled with -mavx2 and used only after
+ * gl.c saw AVX2 on the running CPU.
+ *
+ * AVX2 has neither unsigned 64-bit comparisons nor a 64x64-bit multiplication, so:
+ *  - a < b (unsigned) is computed as a signed comparison of a ^ 2^63 and b ^ 2^63;
+ *  - the 128-bit product is assembled from four 32x32 products (vpmuludq) and then reduced
+ *    exactly as gl_reduce128 does: lo - hh + hl*eps with corrections by eps.
+ * Tails shorter than a vector use the scalar functions from gl.h.
+ */
+#include <immintrin.h>
+
+#include "gl.h"
+#include "gl_simd.h"
+
+typedef __m256i v4;
+
+static inline v4 v_set1(uint64_t x) { return _mm256_set1_epi64x((long long)x); }
+static inline v4 v_load(const gl_t *p) { return _mm256_loadu_si256((const __m256i *)p); }
+static inline void v_store(gl_t *p, v4 x) { _mm256_storeu_si256((__m256i *)p, x); }
+
+/* All-ones lanes where a < b as unsigned 64-bit integers. */
+static inline v4 v_ltu(v4 a, v4 b) {
+    const v4 sign = v_set1(1ull << 63);
+    return _mm256_cmpgt_epi64(_mm256_xor_si256(b, sign), _mm256_xor_si256(a, sign));
+}
+
+/* x in [0, 2^64) -> [0, p): subtract p where x >= p. */
+static inline v4 v_canon(v4 x) {
+    const v4 p = v_set1(GL_P);
+    return _mm256_sub_epi64(x, _mm256_andnot_si256(v_ltu(x, p), p));
+}
+
+static inline v4 v_add(v4 a, v4 b) {
+    const v4 eps = v_set1(GL_EPS);
+    v4 s = _mm256_add_epi64(a, b);
+    s = _mm256_add_epi64(s, _mm256_and_si256(v_ltu(s, a), eps));
+    return v_canon(s);
+}
+
+static inline v4 v_sub(v4 a, v4 b) {
+    const v4 eps = v_set1(GL_EPS);
+    v4 d = _mm256_sub_epi64(a, b);
+    return _mm256_sub_epi64(d, _mm256_and_si256(v_ltu(a, b), eps));
+}
+
+static inline v4 v_mul(v4 a, v4 b) {
+    const v4 m32 = v_set1(0xFFFFFFFFull);
+    const v4 eps = m32;
+    /* High halves moved to the low 32 bits (vpshufd is cheaper than a 64-bit shift). */
+    v4 ah = _mm256_shuffle_epi32(a, 0xF5), bh = _mm256_shuffle_epi32(b, 0xF5);
+    v4 ll = _mm256_mul_epu32(a, b);
+    v4 lh = _mm256_mul_epu32(a, bh);
+    v4 hl = _mm256_mul_epu32(ah, b);
+    v4 hh = _mm256_mul_epu32(ah, bh);
+    /* (2^32-1)^2 + 2^32 - 1 < 2^64: these sums cannot overflow. */
+    v4 mid = _mm256_add_epi64(lh, _mm256_srli_epi64(ll, 32));
+    v4 mid2 = _mm256_add_epi64(hl, _mm256_and_si256(mid, m32));
+    v4 lo = _mm256_or_si256(_mm256_slli_epi64(mid2, 32), _mm256_and_si256(ll, m32));
+    v4 hi = _mm256_add_epi64(hh, _mm256_add_epi64(_mm256_srli_epi64(mid, 32),
+                                                  _mm256_srli_epi64(mid2, 32)));
+    /* Reduction of hi*2^64 + lo, as in gl_reduce128. */
+    v4 hhi = _mm256_srli_epi64(hi, 32);
+    v4 hlo = _mm256_and_si256(hi, m32);
+    v4 t0 = _mm256_sub_epi64(lo, hhi);
+    t0 = _mm256_sub_epi64(t0, _mm256_and_si256(v_ltu(lo, hhi), eps));
+    v4 t1 = _mm256_sub_epi64(_mm256_slli_epi64(hlo, 32), hlo);
+    v4 t2 = _mm256_add_epi64(t0, t1);
+    t2 = _mm256_add_epi64(t2, _mm256_and_si256(v_ltu(t2, t1), eps));
+    return v_canon(t2);
+}
+
+static void avx2_add(gl_t *out, const gl_t *a, const gl_t *b, size_t n) {
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) v_store(out + i, v_add(v_load(a + i), v_load(b + i)));
+    for (; i < n; i++) out[i] = gl_add(a[i], b[i]);
+}
+
+static void avx2_sub(gl_t *out, const gl_t *a, const gl_t *b, size_t n) {
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) v_store(out + i, v_sub(v_load(a + i), v_load(b + i)));
+    for (; i < n; i++) out[i] = gl_sub(a[i], b[i]);
+}
+
+static void avx2_mul(gl_t *out, const gl_t *a, const gl_t *b, size_t n) {
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) v_store(out + i, v_mul(v_load(a + i), v_load(b + i)));
+    for (; i < n; i++) out[i] = gl_mul(a[i], b[i]);
+}
+
+static void avx2_scale(gl_t *out, const gl_t *a, gl_t s, size_t n) {
+    size_t i = 0;
+    v4 vs = v_set1(s);
+    for (; i + 4 <= n; i += 4) v_store(out + i, v_mul(v_load(a + i), vs));
+    for (; i < n; i++) out[i] = gl_mul(a[i], s);
+}
+
+static void avx2_dit(gl_t *x, gl_t *y, const gl_t *tw, size_t n) {
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        v4 u = v_load(x + i);
+        v4 t = v_mul(v_load(y + i), v_load(tw + i));
+        v_store(x + i, v_add(u, t));
+        v_store(y + i, v_sub(u, t));
+    }
+    for (; i < n; i++) {
+        gl_t t = gl_mul(y[i], tw[i]), u = x[i];
+        x[i] = gl_add(u, t);
+        y[i] = gl_sub(u, t);
+    }
+}
+
+static void avx2_dif(gl_t *x, gl_t *y, const gl_t *tw, size_t n) {
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        v4 u = v_load(x + i), v = v_load(y + i);
+        v_store(x + i, v_add(u, v));
+        v_store(y + i, v_mul(v_sub(u, v), v_load(tw + i)));
+    }
+    for (; i < n; i++) {
+        gl_t u = x[i], v = y[i];
+        x[i] = gl_add(u, v);
+        y[i] = gl_mul(gl_sub(u, v), tw[i]);
+    }
+}
+
+const gl_vec_ops gl_avx2_ops = {
+    .level = GL_SIMD_AVX2,
+    .name = "avx2",
+    .add = avx2_add,
+    .sub = avx2_sub,
+    .mul = avx2_mul,
+    .scale = avx2_scale,
+    .dit = avx2_dit,
+    .dif = avx2_dif,
+};

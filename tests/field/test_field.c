@@ -1,0 +1,387 @@
+/*
+ * test_field.c: Goldilocks and its cubic extension against a reference built on unsigned
+ * __int128 arithmetic mod p; the group constants; and every SIMD backend against the scalar one.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "gl.h"
+
+typedef unsigned __int128 u128;
+static const u128 P = GL_P;
+
+/* splitmix64: deterministic, so a failure reproduces. */
+static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
+static uint64_t rnd(void) {
+    uint64_t z = (rng_state += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+/* Edge values: around 0, 2^32, 2^63, p and 2^64. */
+static const uint64_t EDGE_U64[] = {
+    0, 1, 2, 3, 0xFFFFFFFFull, 0x100000000ull, 0x100000001ull, 0xFFFFFFFEull,
+    0x7FFFFFFFFFFFFFFFull, 0x8000000000000000ull, 0x8000000000000001ull,
+    GL_P - 2, GL_P - 1, GL_P, GL_P + 1, GL_P + 0xFFFFFFFEull,
+    0xFFFFFFFF00000000ull - 1, 0xFFFFFFFEFFFFFFFFull, 0xFFFFFFFFFFFFFFFEull, 0xFFFFFFFFFFFFFFFFull,
+    0x00000000FFFFFFFFull * 0xFFFFull, 0xFFFFFFFF00000000ull >> 1,
+};
+#define N_EDGE (sizeof EDGE_U64 / sizeof EDGE_U64[0])
+
+/* A canonical element: mostly random, sometimes an edge value (reduced). */
+static gl_t rnd_gl(void) {
+    uint64_t r = rnd();
+    if ((r & 7) == 0) return (gl_t)((u128)EDGE_U64[(r >> 3) % N_EDGE] % P);
+    return (gl_t)((u128)rnd() % P);
+}
+
+static gl_t ref_add(gl_t a, gl_t b) { return (gl_t)(((u128)a + b) % P); }
+static gl_t ref_sub(gl_t a, gl_t b) { return (gl_t)(((u128)a + P - b) % P); }
+static gl_t ref_mul(gl_t a, gl_t b) { return (gl_t)(((u128)a * b) % P); }
+static gl_t ref_pow(gl_t a, uint64_t e) {
+    gl_t r = 1;
+    for (int i = 63; i >= 0; i--) {
+        r = ref_mul(r, r);
+        if ((e >> i) & 1) r = ref_mul(r, a);
+    }
+    return r;
+}
+
+/* Canonical edge values (reduced) plus 0 and p-1 etc. */
+static size_t edge_canonical(gl_t *out) {
+    size_t k = 0;
+    for (size_t i = 0; i < N_EDGE; i++) out[k++] = (gl_t)((u128)EDGE_U64[i] % P);
+    return k;
+}
+
+static void check_pair(gl_t a, gl_t b) {
+    assert_int_equal(gl_add(a, b), ref_add(a, b));
+    assert_int_equal(gl_sub(a, b), ref_sub(a, b));
+    assert_int_equal(gl_mul(a, b), ref_mul(a, b));
+    assert_true(gl_add(a, b) < GL_P && gl_sub(a, b) < GL_P && gl_mul(a, b) < GL_P);
+}
+
+static void test_scalar_ops_vs_reference(void **state) {
+    (void)state;
+    gl_t e[N_EDGE];
+    size_t ne = edge_canonical(e);
+    for (size_t i = 0; i < ne; i++)
+        for (size_t j = 0; j < ne; j++) check_pair(e[i], e[j]);
+    for (int i = 0; i < 200000; i++) check_pair(rnd_gl(), rnd_gl());
+    for (size_t i = 0; i < ne; i++) {
+        assert_int_equal(gl_neg(e[i]), ref_sub(0, e[i]));
+        assert_int_equal(gl_sqr(e[i]), ref_mul(e[i], e[i]));
+    }
+}
+
+static void test_reduction(void **state) {
+    (void)state;
+    for (size_t i = 0; i < N_EDGE; i++) {
+        assert_int_equal(gl_from_u64(EDGE_U64[i]), (gl_t)((u128)EDGE_U64[i] % P));
+        assert_int_equal(gl_is_canonical(EDGE_U64[i]), EDGE_U64[i] < GL_P);
+        for (size_t j = 0; j < N_EDGE; j++) {
+            u128 x = ((u128)EDGE_U64[i] << 64) | EDGE_U64[j];
+            assert_int_equal(gl_reduce128(x), (gl_t)(x % P));
+        }
+    }
+    for (int i = 0; i < 100000; i++) {
+        u128 x = ((u128)rnd() << 64) | rnd();
+        assert_int_equal(gl_reduce128(x), (gl_t)(x % P));
+        uint64_t y = rnd();
+        assert_int_equal(gl_from_u64(y), (gl_t)(y % GL_P));
+    }
+    assert_int_equal(gl_reduce128(~(u128)0), (gl_t)(~(u128)0 % P));
+}
+
+static void test_axioms(void **state) {
+    (void)state;
+    for (int i = 0; i < 20000; i++) {
+        gl_t a = rnd_gl(), b = rnd_gl(), c = rnd_gl();
+        assert_int_equal(gl_add(a, b), gl_add(b, a));
+        assert_int_equal(gl_mul(a, b), gl_mul(b, a));
+        assert_int_equal(gl_add(gl_add(a, b), c), gl_add(a, gl_add(b, c)));
+        assert_int_equal(gl_mul(gl_mul(a, b), c), gl_mul(a, gl_mul(b, c)));
+        assert_int_equal(gl_mul(a, gl_add(b, c)), gl_add(gl_mul(a, b), gl_mul(a, c)));
+        assert_int_equal(gl_add(a, gl_neg(a)), 0);
+        assert_int_equal(gl_sub(a, b), gl_add(a, gl_neg(b)));
+        assert_int_equal(gl_mul(a, 1), a);
+        assert_int_equal(gl_add(a, 0), a);
+    }
+}
+
+static void test_inverse_and_pow(void **state) {
+    (void)state;
+    assert_int_equal(gl_inv(0), 0);
+    assert_int_equal(gl_inv(1), 1);
+    assert_int_equal(gl_inv(GL_P - 1), GL_P - 1);
+    gl_t e[N_EDGE];
+    size_t ne = edge_canonical(e);
+    for (size_t i = 0; i < ne; i++) {
+        if (e[i] == 0) continue;
+        assert_int_equal(gl_mul(e[i], gl_inv(e[i])), 1);
+    }
+    for (int i = 0; i < 3000; i++) {
+        gl_t a = rnd_gl();
+        uint64_t k = rnd();
+        assert_int_equal(gl_pow(a, k), ref_pow(a, k));
+        if (a == 0) continue;
+        gl_t ia = gl_inv(a);
+        assert_int_equal(gl_mul(a, ia), 1);
+        assert_int_equal(ia, ref_pow(a, GL_P - 2));
+    }
+    assert_int_equal(gl_pow(0, 0), 1);
+    assert_int_equal(gl_pow(5, 0), 1);
+    assert_int_equal(gl_pow(5, 3), 125);
+}
+
+static void test_batch_inv(void **state) {
+    (void)state;
+    enum { N = 257 };
+    gl_t a[N], out[N], scratch[N];
+    for (int i = 0; i < N; i++) a[i] = rnd_gl();
+    a[0] = 0;
+    a[17] = 0;
+    a[N - 1] = 0;
+    a[5] = 1;
+    a[6] = GL_P - 1;
+    gl_batch_inv(out, a, N, scratch);
+    for (int i = 0; i < N; i++) assert_int_equal(out[i], gl_inv(a[i]));
+    /* In place, and the trivial lengths. */
+    gl_t b[N];
+    memcpy(b, a, sizeof b);
+    gl_batch_inv(b, b, N, scratch);
+    assert_memory_equal(b, out, sizeof b);
+    gl_batch_inv(out, a, 0, scratch);
+    gl_t z = 0, one = 7;
+    gl_batch_inv(&z, &z, 1, scratch);
+    assert_int_equal(z, 0);
+    gl_batch_inv(&one, &one, 1, scratch);
+    assert_int_equal(one, gl_inv(7));
+}
+
+static void test_powers(void **state) {
+    (void)state;
+    gl_t out[40];
+    gl_powers(out, GL_GENERATOR, 5, 40);
+    for (int i = 0; i < 40; i++) assert_int_equal(out[i], ref_pow(GL_GENERATOR, 5 + (uint64_t)i));
+}
+
+/* 7 generates F_p^*: 7^((p-1)/q) != 1 for every prime q | p - 1 = 2^32 * 3 * 5 * 17 * 257 * 65537. */
+static void test_group_constants(void **state) {
+    (void)state;
+    static const uint64_t primes[] = {2, 3, 5, 17, 257, 65537};
+    u128 prod = (u128)1 << 32;
+    for (size_t i = 1; i < 6; i++) prod *= primes[i];
+    assert_true(prod == P - 1);
+    for (size_t i = 0; i < 6; i++)
+        assert_int_not_equal(ref_pow(GL_GENERATOR, (GL_P - 1) / primes[i]), 1);
+    assert_int_equal(ref_pow(GL_GENERATOR, GL_P - 1), 1);
+
+    /* The two-adic root is 7^((p-1)/2^32) and has exact order 2^32. */
+    assert_int_equal(GL_TWO_ADIC_ROOT, ref_pow(GL_GENERATOR, (GL_P - 1) >> 32));
+    gl_t w = GL_TWO_ADIC_ROOT;
+    for (int i = 0; i < 31; i++) w = ref_mul(w, w);
+    assert_int_equal(w, GL_P - 1); /* w^(2^31) = -1, so the order is not below 2^32 */
+    assert_int_equal(ref_mul(w, w), 1);
+
+    for (unsigned k = 0; k <= 32; k++) {
+        gl_t r = gl_root_of_unity(k);
+        /* r^(2^k) = 1 and, for k >= 1, r^(2^(k-1)) = -1: exact order 2^k. */
+        gl_t x = r;
+        for (unsigned i = 0; i + 1 < k; i++) x = gl_sqr(x);
+        if (k >= 1) assert_int_equal(x, GL_P - 1);
+        else assert_int_equal(x, 1);
+    }
+    assert_int_equal(gl_root_of_unity(0), 1);
+    assert_int_equal(gl_root_of_unity(1), GL_P - 1);
+}
+
+/* ---- cubic extension --------------------------------------------------------------------- */
+
+static gl3_t rnd_gl3(void) { return (gl3_t){{rnd_gl(), rnd_gl(), rnd_gl()}}; }
+
+/* Reference product: schoolbook mod p with X^3 = X + 1 applied one power at a time. */
+static gl3_t ref_gl3_mul(gl3_t a, gl3_t b) {
+    u128 c[5] = {0};
+    for (int i = 0; i < 3; i++)
+        for (int j = 0; j < 3; j++) c[i + j] = (c[i + j] + (u128)a.c[i] * b.c[j] % P) % P;
+    /* X^4 = X^2 + X, then X^3 = X + 1. */
+    c[2] = (c[2] + c[4]) % P;
+    c[1] = (c[1] + c[4]) % P;
+    c[1] = (c[1] + c[3]) % P;
+    c[0] = (c[0] + c[3]) % P;
+    return (gl3_t){{(gl_t)c[0], (gl_t)c[1], (gl_t)c[2]}};
+}
+
+static void assert_gl3_eq(gl3_t a, gl3_t b) {
+    assert_int_equal(a.c[0], b.c[0]);
+    assert_int_equal(a.c[1], b.c[1]);
+    assert_int_equal(a.c[2], b.c[2]);
+}
+
+static void test_ext_axioms(void **state) {
+    (void)state;
+    gl3_t X = {{0, 1, 0}};
+    /* X^3 = X + 1 */
+    assert_gl3_eq(gl3_mul(X, gl3_mul(X, X)), (gl3_t){{1, 1, 0}});
+    for (int i = 0; i < 5000; i++) {
+        gl3_t a = rnd_gl3(), b = rnd_gl3(), c = rnd_gl3();
+        assert_gl3_eq(gl3_mul(a, b), ref_gl3_mul(a, b));
+        assert_gl3_eq(gl3_mul(a, b), gl3_mul(b, a));
+        assert_gl3_eq(gl3_mul(gl3_mul(a, b), c), gl3_mul(a, gl3_mul(b, c)));
+        assert_gl3_eq(gl3_mul(a, gl3_add(b, c)), gl3_add(gl3_mul(a, b), gl3_mul(a, c)));
+        assert_gl3_eq(gl3_add(a, gl3_neg(a)), gl3_zero());
+        assert_gl3_eq(gl3_sub(a, b), gl3_add(a, gl3_neg(b)));
+        assert_gl3_eq(gl3_sqr(a), gl3_mul(a, a));
+        assert_gl3_eq(gl3_mul(a, gl3_one()), a);
+        gl_t s = rnd_gl();
+        assert_gl3_eq(gl3_mul_base(a, s), gl3_mul(a, gl3_from_base(s)));
+        if (!gl3_is_zero(a)) {
+            assert_gl3_eq(gl3_mul(a, gl3_inv(a)), gl3_one());
+            /* The norm is multiplicative and lies in F_p. */
+            assert_int_equal(gl3_norm(gl3_mul(a, b)), gl_mul(gl3_norm(a), gl3_norm(b)));
+        }
+    }
+    assert_gl3_eq(gl3_inv(gl3_zero()), gl3_zero());
+    /* Base-field elements and sparse edge elements. */
+    gl_t e[N_EDGE];
+    size_t ne = edge_canonical(e);
+    for (size_t i = 0; i < ne; i++) {
+        for (int pos = 0; pos < 3; pos++) {
+            gl3_t a = gl3_zero();
+            a.c[pos] = e[i];
+            a.c[(pos + 1) % 3] = e[(i + 3) % ne];
+            if (gl3_is_zero(a)) continue;
+            assert_gl3_eq(gl3_mul(a, gl3_inv(a)), gl3_one());
+        }
+    }
+}
+
+/* X^3 - X - 1 has no root in F_p (so, being a cubic, it is irreducible and the extension is a
+ * field): a root exists iff gcd(X^p - X, f) != 1 iff X^p - X is not invertible mod f iff its
+ * norm (the determinant of multiplication by it, i.e. the resultant) is zero. Also checks the
+ * norm against its definition a * a^p * a^(p^2). */
+static void test_ext_is_field(void **state) {
+    (void)state;
+    gl3_t X = {{0, 1, 0}};
+    gl3_t xp = gl3_pow(X, GL_P);
+    assert_int_not_equal(gl3_norm(gl3_sub(xp, X)), 0);
+    /* Frobenius has order 3: X^(p^3) = X, and X^(p^2) != X. */
+    gl3_t xp2 = gl3_pow(xp, GL_P);
+    assert_false(gl3_eq(xp2, X));
+    assert_gl3_eq(gl3_pow(xp2, GL_P), X);
+    for (int i = 0; i < 20; i++) {
+        gl3_t a = rnd_gl3();
+        gl3_t ap = gl3_pow(a, GL_P), ap2 = gl3_pow(ap, GL_P);
+        gl3_t nrm = gl3_mul(a, gl3_mul(ap, ap2));
+        assert_gl3_eq(nrm, gl3_from_base(gl3_norm(a)));
+    }
+}
+
+/* ---- SIMD backends ----------------------------------------------------------------------- */
+
+static void fill_vec(gl_t *v, size_t n) {
+    gl_t e[N_EDGE];
+    size_t ne = edge_canonical(e);
+    for (size_t i = 0; i < n; i++) v[i] = (rnd() & 3) == 0 ? e[rnd() % ne] : rnd_gl();
+}
+
+static void check_backend(const gl_vec_ops *ops) {
+    const gl_vec_ops *ref = gl_vec_ops_get(GL_SIMD_SCALAR);
+    enum { MAXN = 1031 };
+    static gl_t a[MAXN], b[MAXN], t[MAXN], o1[MAXN], o2[MAXN], x1[MAXN], y1[MAXN], x2[MAXN],
+        y2[MAXN];
+    static const size_t lens[] = {0, 1, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 33, 64, 100, 1031};
+    for (int rep = 0; rep < 20; rep++) {
+        for (size_t li = 0; li < sizeof lens / sizeof lens[0]; li++) {
+            size_t n = lens[li];
+            fill_vec(a, MAXN);
+            fill_vec(b, MAXN);
+            fill_vec(t, MAXN);
+            /* Every edge value against every edge value in the first lanes. */
+            gl_t e[N_EDGE];
+            size_t ne = edge_canonical(e);
+            if (rep == 0 && n >= ne * 2)
+                for (size_t i = 0; i < ne; i++) a[i] = e[i], b[i] = e[(i * 7 + rep) % ne];
+
+            ref->add(o1, a, b, n), ops->add(o2, a, b, n);
+            assert_memory_equal(o1, o2, n * sizeof(gl_t));
+            ref->sub(o1, a, b, n), ops->sub(o2, a, b, n);
+            assert_memory_equal(o1, o2, n * sizeof(gl_t));
+            ref->mul(o1, a, b, n), ops->mul(o2, a, b, n);
+            assert_memory_equal(o1, o2, n * sizeof(gl_t));
+            for (size_t i = 0; i < n; i++) assert_int_equal(o2[i], ref_mul(a[i], b[i]));
+            ref->scale(o1, a, b[0], n), ops->scale(o2, a, b[0], n);
+            assert_memory_equal(o1, o2, n * sizeof(gl_t));
+
+            memcpy(x1, a, sizeof a), memcpy(x2, a, sizeof a);
+            memcpy(y1, b, sizeof b), memcpy(y2, b, sizeof b);
+            ref->dit(x1, y1, t, n), ops->dit(x2, y2, t, n);
+            assert_memory_equal(x1, x2, n * sizeof(gl_t));
+            assert_memory_equal(y1, y2, n * sizeof(gl_t));
+            ref->dif(x1, y1, t, n), ops->dif(x2, y2, t, n);
+            assert_memory_equal(x1, x2, n * sizeof(gl_t));
+            assert_memory_equal(y1, y2, n * sizeof(gl_t));
+
+            /* Exact aliasing: out == a. */
+            memcpy(o1, a, sizeof a), memcpy(o2, a, sizeof a);
+            ref->mul(o1, o1, b, n), ops->mul(o2, o2, b, n);
+            assert_memory_equal(o1, o2, n * sizeof(gl_t));
+            ref->add(o1, o1, b, n), ops->add(o2, o2, b, n);
+            assert_memory_equal(o1, o2, n * sizeof(gl_t));
+        }
+    }
+}
+
+static void test_simd_backends(void **state) {
+    (void)state;
+    assert_non_null(gl_vec_ops_get(GL_SIMD_SCALAR));
+    assert_non_null(gl_vec());
+    int tested = 0;
+    for (int l = 0; l < GL_SIMD_LEVELS; l++) {
+        const gl_vec_ops *ops = gl_vec_ops_get((gl_simd_level)l);
+        if (!ops) {
+            print_message("  (backend level %d not available on this CPU/build)\n", l);
+            continue;
+        }
+        assert_int_equal(ops->level, l);
+        check_backend(ops);
+        tested++;
+    }
+    assert_true(tested >= 1);
+    assert_true(gl_vec()->level == gl_simd_best());
+    /* The wrappers use the best backend. */
+    gl_t a[9], b[9], o[9];
+    fill_vec(a, 9), fill_vec(b, 9);
+    gl_vec_mul(o, a, b, 9);
+    for (int i = 0; i < 9; i++) assert_int_equal(o[i], ref_mul(a[i], b[i]));
+    gl_vec_add(o, a, b, 9);
+    for (int i = 0; i < 9; i++) assert_int_equal(o[i], ref_add(a[i], b[i]));
+    gl_vec_sub(o, a, b, 9);
+    for (int i = 0; i < 9; i++) assert_int_equal(o[i], ref_sub(a[i], b[i]));
+    gl_vec_scale(o, a, b[3], 9);
+    for (int i = 0; i < 9; i++) assert_int_equal(o[i], ref_mul(a[i], b[3]));
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_scalar_ops_vs_reference),
+        cmocka_unit_test(test_reduction),
+        cmocka_unit_test(test_axioms),
+        cmocka_unit_test(test_inverse_and_pow),
+        cmocka_unit_test(test_batch_inv),
+        cmocka_unit_test(test_powers),
+        cmocka_unit_test(test_group_constants),
+        cmocka_unit_test(test_ext_axioms),
+        cmocka_unit_test(test_ext_is_field),
+        cmocka_unit_test(test_simd_backends),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
