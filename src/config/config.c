@@ -394,7 +394,10 @@ void cfg_print_help(FILE *f, const cfg_option *opts, size_t n) {
             for (const char *const *c = o->choices; c && *c; c++) fprintf(f, " %s", *c);
             fprintf(f, "]");
         }
-        if (o->type != CFG_COUNT && o->type != CFG_PATH_CONFIG && o->type != CFG_BOOL) {
+        /* A switch's default is only worth showing when it is on (the flag cannot turn it off). */
+        int show_default = o->type != CFG_COUNT && o->type != CFG_PATH_CONFIG &&
+                           (o->type != CFG_BOOL || (o->default_text && !strcmp(o->default_text, "true")));
+        if (show_default) {
             char d[128];
             default_text(o, d, sizeof d);
             fprintf(f, "\n          [default: %s]", d);
@@ -418,7 +421,7 @@ void cfg_print_markdown(FILE *f, const cfg_option *opts, size_t n) {
         default_text(o, d, sizeof d);
         fprintf(f, "| `%s` | %s | %s%s%s | %s%s%s | %s | %s", o->name, *flag ? flag : "—", o->env ? "`" : "",
                 o->env ? o->env : "—", o->env ? "`" : "", o->toml_key ? "`" : "", o->toml_key ? o->toml_key : "—",
-                o->toml_key ? "`" : "", (o->type == CFG_COUNT || o->type == CFG_PATH_CONFIG || o->type == CFG_BOOL) ? "—" : d,
+                o->toml_key ? "`" : "", (o->type == CFG_COUNT || o->type == CFG_PATH_CONFIG) ? "—" : d,
                 o->help);
         if (o->type == CFG_ENUM) {
             fprintf(f, " One of:");

@@ -74,6 +74,13 @@ struct coordinator {
     size_t n_watchers, cap_watchers;
     double last_heartbeat;
     uint64_t hb_seq;
+    /* Set-ups that failed inside a sched callback, applied by the ticker (sched callbacks must
+     * not call back into sched). */
+    struct failed_setup {
+        char worker_id[SCHED_ID_MAX + 1];
+        char program_id[SCHED_PROGRAM_ID_LEN + 1];
+    } *failed_setups;
+    size_t n_failed_setups, cap_failed_setups;
 };
 
 typedef struct conn {
@@ -81,6 +88,7 @@ typedef struct conn {
     rpc_call *call;
     char worker_id[SCHED_ID_MAX + 1];
     bool hello_done;
+    bool refused; /* answered with an error: later messages are ignored */
 } conn;
 
 typedef struct api_ctx {
@@ -390,9 +398,10 @@ static void ops_send_setup(void *ctx, sched_worker *w, const char *program_id) {
     if (store_program_elf(c->store, program_id, &elf, &len, &err) != 0) {
         /* Our own data directory lost the file: the worker cannot be set up. */
         ZLOG_ERROR(T_POOL, "cannot read program %s for worker %s: %s", program_id, w->id, err.msg);
-        char id[SCHED_PROGRAM_ID_LEN + 1];
-        snprintf(id, sizeof id, "%s", program_id);
-        sched_setup_ack(c->s, w, id, false, "the coordinator cannot read the program's ELF", now_s());
+        grow((void **)&c->failed_setups, &c->cap_failed_setups, c->n_failed_setups + 1, sizeof *c->failed_setups);
+        struct failed_setup *f = &c->failed_setups[c->n_failed_setups++];
+        snprintf(f->worker_id, sizeof f->worker_id, "%s", w->id);
+        snprintf(f->program_id, sizeof f->program_id, "%s", program_id);
         return;
     }
     CoordMessage m = ZISK__CLUSTER__V1__COORDINATOR_MESSAGE__INIT;
@@ -456,6 +465,7 @@ static void on_hello(coordinator *c, conn *cn, const WorkerMessage *wm) {
     if (!reg) {
         ZLOG_KV(ZLOG_LEVEL_WARN, T_POOL, "refusing a stream whose first message is not register/reconnect", "peer",
                 rpc_call_peer(cn->call));
+        cn->refused = true;
         rpc_call_fail(cn->call, GRPC_STATUS_INVALID_ARGUMENT,
                       "the first message on the worker stream must be register or reconnect (got case %d)",
                       (int)wm->payload_case);
@@ -481,6 +491,7 @@ static void on_hello(coordinator *c, conn *cn, const WorkerMessage *wm) {
     if (!w) {
         ZLOG_KV(ZLOG_LEVEL_WARN, T_POOL, "worker refused", "worker_id", reg->worker_id, "peer", rpc_call_peer(cn->call),
                 "reason", reply.message);
+        cn->refused = true;
         send_register_response(cn, false, reply.message, SCHED_DIR_NONE, c);
         rpc_call_finish(cn->call, GRPC_STATUS_ALREADY_EXISTS, reply.message);
         return;
@@ -514,8 +525,9 @@ static void cluster_on_message(rpc_call *call, ProtobufCMessage *msg, void *data
     conn *cn = rpc_call_data(call);
     WorkerMessage *wm = (WorkerMessage *)msg;
     pthread_mutex_lock(&c->mu);
+    if (cn->refused) goto out;
     if (!cn->hello_done) {
-        if (!rpc_call_is_finished(call)) on_hello(c, cn, wm);
+        on_hello(c, cn, wm);
         goto out;
     }
     double now = now_s();
@@ -581,7 +593,8 @@ static void cluster_on_half_close(rpc_call *call, void *data) {
     pthread_mutex_lock(&c->mu);
     if (cn->hello_done) {
         ZLOG_KV(ZLOG_LEVEL_INFO, T_POOL, "worker left", "worker_id", cn->worker_id);
-        sched_worker_gone(c->s, cn->worker_id, cn, "the worker left (closed its stream)", now_s());
+        sched_worker_gone(c->s, cn->worker_id, cn, "its stream was closed: the worker left or its process ended",
+                          now_s());
         sched_tick(c->s, now_s(), wall_ms());
     }
     pthread_mutex_unlock(&c->mu);
@@ -939,6 +952,7 @@ static void api_list_workers(coordinator *c, rpc_call *call, ProtobufCMessage *m
         infos[i].programs = progs[i];
         infos[i].version = (char *)w->version;
         infos[i].backend = (char *)w->backend;
+        infos[i].message = w->error ? (char *)w->error_msg : (char *)"";
         ptrs[i] = &infos[i];
     }
     Zisk__Api__V1__ListWorkersResponse r = ZISK__API__V1__LIST_WORKERS_RESPONSE__INIT;
@@ -1086,6 +1100,15 @@ static void *ticker_main(void *arg) {
         pthread_mutex_lock(&c->mu);
         double now = now_s();
         int64_t ms = wall_ms();
+        for (size_t i = 0; i < c->n_failed_setups; i++) {
+            size_t n;
+            sched_worker *const *ws = sched_workers(c->s, &n);
+            for (size_t k = 0; k < n; k++)
+                if (!strcmp(ws[k]->id, c->failed_setups[i].worker_id))
+                    sched_setup_ack(c->s, ws[k], c->failed_setups[i].program_id, false,
+                                    "the coordinator cannot read the program's ELF from its data directory", now);
+        }
+        c->n_failed_setups = 0;
         sched_tick(c->s, now, ms);
         if (now - c->last_heartbeat >= c->cfg->heartbeat_interval_seconds) {
             c->last_heartbeat = now;
@@ -1306,6 +1329,9 @@ void coordinator_stop(coordinator *c) {
     pthread_mutex_unlock(&c->mu);
     metrics_free(c->metrics);
     pthread_mutex_destroy(&c->mu);
+    free(c->waiters);
+    free(c->watchers);
+    free(c->failed_setups);
     free(c);
     ZLOG_INFO(T_MAIN, "stopped");
 }

@@ -423,18 +423,15 @@ static void dispatch(sched *s, double now, int64_t unix_ms) {
             qi++;
             continue;
         }
-        sched_worker *best = NULL, *avoided = NULL;
+        sched_worker *best = NULL;
         for (size_t i = 0; i < s->n_workers; i++) {
             sched_worker *w = s->workers[i];
             if (sched_worker_state_of(w) != SCHED_W_READY || !sched_idset_has(&w->programs, j->program_id))
                 continue;
-            if (j->avoid_worker[0] && now < j->avoid_until && !strcmp(w->id, j->avoid_worker)) {
-                avoided = w;
-                continue;
-            }
+            /* After a retryable error, the same worker gets the job again only after a pause. */
+            if (j->avoid_worker[0] && now < j->avoid_until && !strcmp(w->id, j->avoid_worker)) continue;
             if (!best || w->idle_since < best->idle_since) best = w;
         }
-        (void)avoided; /* the avoided worker gets the job again only after avoid_until */
         if (best) {
             assign(s, j, best, now, unix_ms); /* removes j from the queue */
             continue;

@@ -77,6 +77,15 @@ static void scalar_dif(gl_t *x, gl_t *y, const gl_t *tw, size_t n) {
     }
 }
 
+void gl_scalar_dit_small(gl_t *x, size_t n, const gl_t *tw) {
+    for (size_t m = 1; m <= 4; m *= 2)
+        for (size_t k = 0; k < n; k += 2 * m) scalar_dit(x + k, x + k + m, tw + m - 1, m);
+}
+void gl_scalar_dif_small(gl_t *x, size_t n, const gl_t *tw) {
+    for (size_t m = 4; m >= 1; m /= 2)
+        for (size_t k = 0; k < n; k += 2 * m) scalar_dif(x + k, x + k + m, tw + m - 1, m);
+}
+
 static const gl_vec_ops scalar_ops = {
     .level = GL_SIMD_SCALAR,
     .name = "scalar",
@@ -86,6 +95,8 @@ static const gl_vec_ops scalar_ops = {
     .scale = scalar_scale,
     .dit = scalar_dit,
     .dif = scalar_dif,
+    .dit_small = gl_scalar_dit_small,
+    .dif_small = gl_scalar_dif_small,
 };
 
 /* ---- dispatch ---------------------------------------------------------------------------- */

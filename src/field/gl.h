@@ -55,21 +55,56 @@ static inline int gl_is_canonical(uint64_t x) { return x < GL_P; }
 /* Any 64-bit integer reduced mod p (one conditional subtraction suffices since 2^64 < 2p). */
 static inline gl_t gl_from_u64(uint64_t x) { return x >= GL_P ? x - GL_P : x; }
 
+/* The arithmetic below must be branch-free: with random field elements a carry happens half
+ * the time, and a mispredicted branch costs more than the whole operation. Compilers turn the
+ * obvious C (even mask arithmetic) back into branches, so on x86-64 the carry/borrow adjustment
+ * is written with sbb, which materialises -CF without a jump. */
+
+/* The mask all-ones when c is 1, zero when c is 0. */
+static inline uint64_t gl_mask_(uint64_t c) { return (uint64_t)0 - c; }
+
+/* *s = a + b mod 2^64; returns eps if the addition carried, else 0. */
+static inline uint64_t gl_add_carry_eps_(uint64_t a, uint64_t b, uint64_t *s) {
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+    uint64_t m;
+    __asm__("add %[b], %[a]\n\tsbb %[m], %[m]" : [a] "+r"(a), [m] "=r"(m) : [b] "r"(b) : "cc");
+    *s = a;
+    return m & GL_EPS;
+#else
+    return gl_mask_(__builtin_add_overflow(a, b, s)) & GL_EPS;
+#endif
+}
+
+/* *d = a - b mod 2^64; returns eps if the subtraction borrowed, else 0. */
+static inline uint64_t gl_sub_borrow_eps_(uint64_t a, uint64_t b, uint64_t *d) {
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+    uint64_t m;
+    __asm__("sub %[b], %[a]\n\tsbb %[m], %[m]" : [a] "+r"(a), [m] "=r"(m) : [b] "r"(b) : "cc");
+    *d = a;
+    return m & GL_EPS;
+#else
+    return gl_mask_(__builtin_sub_overflow(a, b, d)) & GL_EPS;
+#endif
+}
+
+/* x in [0, 2^64) -> [0, p). */
+static inline gl_t gl_canon_(uint64_t x) { return x - (gl_mask_(x >= GL_P) & GL_P); }
+
 /* a + b mod p. */
 static inline gl_t gl_add(gl_t a, gl_t b) {
     uint64_t s;
     /* On carry the true sum is s + 2^64 = s + eps (mod p); s + eps cannot carry again because
      * a + b - 2^64 <= 2p - 2 - 2^64 = 2^64 - 2^33. */
-    if (__builtin_add_overflow(a, b, &s)) s += GL_EPS;
-    return s >= GL_P ? s - GL_P : s;
+    uint64_t e = gl_add_carry_eps_(a, b, &s);
+    return gl_canon_(s + e);
 }
 
 /* a - b mod p. */
 static inline gl_t gl_sub(gl_t a, gl_t b) {
     uint64_t d;
     /* On borrow d = a - b + 2^64; subtracting eps gives a - b + p, already in [0, p). */
-    if (__builtin_sub_overflow(a, b, &d)) d -= GL_EPS;
-    return d;
+    uint64_t e = gl_sub_borrow_eps_(a, b, &d);
+    return d - e;
 }
 
 /* -a mod p. */
@@ -80,13 +115,14 @@ static inline gl_t gl_reduce128(unsigned __int128 x) {
     uint64_t lo = (uint64_t)x, hi = (uint64_t)(x >> 64);
     uint64_t hh = hi >> 32, hl = hi & GL_EPS;
     uint64_t t0;
-    /* lo - hh; a borrow added 2^64 = eps (mod p), so take eps back (no underflow: t0 > eps). */
+    /* lo - hh; a borrow added 2^64 = eps (mod p), so take eps back (no underflow: t0 > eps).
+     * A borrow needs lo < hh < 2^32, which is rare, so here a branch predicts well. */
     if (__builtin_sub_overflow(lo, hh, &t0)) t0 -= GL_EPS;
     uint64_t t1 = hl * GL_EPS; /* < 2^64: hl < 2^32 */
     uint64_t t2;
     /* A carry dropped 2^64 = eps; adding it back cannot overflow (t2 < t1 <= 2^64 - 2^33 + 1). */
-    if (__builtin_add_overflow(t0, t1, &t2)) t2 += GL_EPS;
-    return t2 >= GL_P ? t2 - GL_P : t2;
+    uint64_t e1 = gl_add_carry_eps_(t0, t1, &t2);
+    return gl_canon_(t2 + e1);
 }
 
 /* a * b mod p. */
@@ -256,6 +292,13 @@ typedef struct gl_vec_ops {
     /* Gentleman-Sande (DIF) butterflies: s = x[i] + y[i]; y[i] = (x[i] - y[i])*tw[i]; x[i] = s.
      * x, y and tw must not overlap each other. */
     void (*dif)(gl_t *x, gl_t *y, const gl_t *tw, size_t n);
+    /* The three smallest NTT stages on x[0..n), n a multiple of 8, in place: the butterflies
+     * with m = 1, 2, 4 (pairs (k+j, k+j+m), k a multiple of 2m, j < m) with twiddle tw[m-1+j],
+     * i.e. tw[0..7) is {1, 1, w4, 1, w8, w8^2, w8^3} laid out as in the NTT plan. tw[0] must be
+     * 1 (backends skip that multiplication); the other six may be any canonical values.
+     * dit_small runs m = 1, 2, 4 as DIT butterflies; dif_small runs m = 4, 2, 1 as DIF ones. */
+    void (*dit_small)(gl_t *x, size_t n, const gl_t *tw);
+    void (*dif_small)(gl_t *x, size_t n, const gl_t *tw);
 } gl_vec_ops;
 
 /* The highest level usable on this CPU (detected once, thread-safe). The environment variable

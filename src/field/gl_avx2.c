@@ -133,4 +133,6 @@ const gl_vec_ops gl_avx2_ops = {
     .scale = avx2_scale,
     .dit = avx2_dit,
     .dif = avx2_dif,
+    .dit_small = gl_scalar_dit_small,
+    .dif_small = gl_scalar_dif_small,
 };

@@ -115,6 +115,83 @@ static void avx512_dif(gl_t *x, gl_t *y, const gl_t *tw, size_t n) {
     }
 }
 
+/* The three smallest stages, 16 elements (two 8-blocks) at a time. For stage m, lane l of U/V
+ * holds the first/second element of butterfly l: block b = l / 4, q = l % 4, k = (q / m) * 2m,
+ * j = q % m, first = 8b + k + j, second = first + m. Two vpermt2q gather the pairs from the
+ * (A, B) registers, two more put the results back. */
+static void small_indices(size_t m, int64_t gu[8], int64_t gv[8], int64_t back_a[8],
+                          int64_t back_b[8], gl_t twl[8], const gl_t *tw) {
+    for (int l = 0; l < 8; l++) {
+        int b = l / 4, q = l % 4;
+        int k = (q / (int)m) * 2 * (int)m, j = q % (int)m;
+        gu[l] = 8 * b + k + j;
+        gv[l] = gu[l] + (int64_t)m;
+        twl[l] = tw[m - 1 + (size_t)j];
+    }
+    /* Inverse map: element e is in U (index lane) or V (index 8 + lane). */
+    for (int e = 0; e < 16; e++) {
+        int b = e / 8, r = e % 8, k = r / (2 * (int)m) * 2 * (int)m, w = r % (2 * (int)m);
+        int64_t src = w < (int)m ? (b * 4 + k / 2 + w) : (8 + b * 4 + k / 2 + w - (int)m);
+        if (e < 8) back_a[e] = src;
+        else back_b[e - 8] = src;
+    }
+}
+
+typedef struct {
+    v8 gu, gv, ba, bb, tw;
+} small_stage;
+
+static small_stage small_stage_make(size_t m, const gl_t *tw) {
+    int64_t gu[8], gv[8], ba[8], bb[8];
+    gl_t twl[8];
+    small_indices(m, gu, gv, ba, bb, twl, tw);
+    small_stage s = {_mm512_loadu_si512(gu), _mm512_loadu_si512(gv), _mm512_loadu_si512(ba),
+                     _mm512_loadu_si512(bb), _mm512_loadu_si512(twl)};
+    return s;
+}
+
+static void avx512_dit_small(gl_t *x, size_t n, const gl_t *tw) {
+    if (n % 16) {
+        gl_scalar_dit_small(x, n, tw);
+        return;
+    }
+    small_stage st[3] = {small_stage_make(1, tw), small_stage_make(2, tw), small_stage_make(4, tw)};
+    for (size_t i = 0; i < n; i += 16) {
+        v8 a = v_load(x + i), b = v_load(x + i + 8);
+        for (int s = 0; s < 3; s++) {
+            v8 u = _mm512_permutex2var_epi64(a, st[s].gu, b);
+            v8 v = _mm512_permutex2var_epi64(a, st[s].gv, b);
+            v8 t = s == 0 ? v : v_mul(v, st[s].tw); /* m = 1: the twiddle is 1 */
+            v8 nu = v_add(u, t), nv = v_sub(u, t);
+            a = _mm512_permutex2var_epi64(nu, st[s].ba, nv);
+            b = _mm512_permutex2var_epi64(nu, st[s].bb, nv);
+        }
+        v_store(x + i, a);
+        v_store(x + i + 8, b);
+    }
+}
+
+static void avx512_dif_small(gl_t *x, size_t n, const gl_t *tw) {
+    if (n % 16) {
+        gl_scalar_dif_small(x, n, tw);
+        return;
+    }
+    small_stage st[3] = {small_stage_make(1, tw), small_stage_make(2, tw), small_stage_make(4, tw)};
+    for (size_t i = 0; i < n; i += 16) {
+        v8 a = v_load(x + i), b = v_load(x + i + 8);
+        for (int s = 2; s >= 0; s--) {
+            v8 u = _mm512_permutex2var_epi64(a, st[s].gu, b);
+            v8 v = _mm512_permutex2var_epi64(a, st[s].gv, b);
+            v8 nu = v_add(u, v), d = v_sub(u, v);
+            v8 nv = s == 0 ? d : v_mul(d, st[s].tw);
+            a = _mm512_permutex2var_epi64(nu, st[s].ba, nv);
+            b = _mm512_permutex2var_epi64(nu, st[s].bb, nv);
+        }
+        v_store(x + i, a);
+        v_store(x + i + 8, b);
+    }
+}
+
 const gl_vec_ops gl_avx512_ops = {
     .level = GL_SIMD_AVX512,
     .name = "avx512",
@@ -124,4 +201,6 @@ const gl_vec_ops gl_avx512_ops = {
     .scale = avx512_scale,
     .dit = avx512_dit,
     .dif = avx512_dif,
+    .dit_small = avx512_dit_small,
+    .dif_small = avx512_dif_small,
 };

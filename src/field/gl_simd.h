@@ -7,6 +7,10 @@
 
 #include "gl.h"
 
+/* Scalar versions of the small-stage kernels (backends without a faster one reuse them). */
+void gl_scalar_dit_small(gl_t *x, size_t n, const gl_t *tw);
+void gl_scalar_dif_small(gl_t *x, size_t n, const gl_t *tw);
+
 #if defined(ZISK_GL_HAVE_AVX2)
 extern const gl_vec_ops gl_avx2_ops;
 #endif

@@ -160,7 +160,12 @@ static void dit_from(const ntt_plan *plan, gl_t *x, unsigned log_n, unsigned fir
         size_t nblocks = n / block;
         NTT_OMP("omp parallel for schedule(static) if(par)")
         for (size_t b = 0; b < nblocks; b++) {
-            for (unsigned s = first_stage; s < log_block; s++) {
+            unsigned s = first_stage;
+            if (s == 0 && log_block >= 3) {
+                ops->dit_small(x + b * block, block, tab); /* stages m = 1, 2, 4 */
+                s = 3;
+            }
+            for (; s < log_block; s++) {
                 size_t m = (size_t)1 << s;
                 dit_stage_block(ops, x + b * block, block, m, tab + m - 1);
             }
@@ -187,10 +192,12 @@ static void dif_all(const ntt_plan *plan, gl_t *x, unsigned log_n, int inverse, 
     size_t nblocks = n / block;
     NTT_OMP("omp parallel for schedule(static) if(par)")
     for (size_t b = 0; b < nblocks; b++) {
-        for (unsigned s = log_block; s-- > 0;) {
+        unsigned stop = log_block >= 3 ? 3 : 0;
+        for (unsigned s = log_block; s-- > stop;) {
             size_t m = (size_t)1 << s;
             dif_stage_block(ops, x + b * block, block, m, tab + m - 1);
         }
+        if (stop) ops->dif_small(x + b * block, block, tab); /* stages m = 4, 2, 1 */
     }
 }
 
@@ -208,19 +215,46 @@ static inline size_t bitrev(size_t i, unsigned log_n) {
     return log_n == 0 ? 0 : (size_t)(rev32((uint32_t)i) >> (32 - log_n));
 }
 
+/* Bit-reversal permutation. The naive loop swaps x[i] with x[rev(i)] in scattered order, one
+ * cache miss per element at large sizes. Instead split i = (a, mid, c) with a and c of BR_BITS
+ * bits: rev(i) = (rev(c), rev(mid), rev(a)). For one mid, the i's form 2^BR_BITS runs of
+ * 2^BR_BITS contiguous elements, and so do their partners (at rev(mid)), so both tiles are read
+ * and written while their cache lines are resident. A tile pair (mid, rev(mid)) is handled once,
+ * by the smaller mid; a tile mapped onto itself swaps only i < rev(i). */
+#define BR_BITS 4
+
 static void bit_reverse(gl_t *x, unsigned log_n, int par) {
     ZISK_ASSERT(log_n <= 32);
     size_t n = (size_t)1 << log_n;
     par = par && log_n >= NTT_LOG_PAR_MIN;
-    /* Every swap pair (i, rev(i)) is visited by exactly one i (the smaller), so iterations are
-     * independent. */
+    if (log_n < 2 * BR_BITS + 2) {
+        for (size_t i = 0; i < n; i++) {
+            size_t j = bitrev(i, log_n);
+            if (i < j) {
+                gl_t t = x[i];
+                x[i] = x[j];
+                x[j] = t;
+            }
+        }
+        return;
+    }
+    const unsigned mid_bits = log_n - 2 * BR_BITS;
+    const size_t side = (size_t)1 << BR_BITS, mids = (size_t)1 << mid_bits;
+    const unsigned hi_shift = log_n - BR_BITS;
     NTT_OMP("omp parallel for schedule(static) if(par)")
-    for (size_t i = 0; i < n; i++) {
-        size_t j = bitrev(i, log_n);
-        if (i < j) {
-            gl_t t = x[i];
-            x[i] = x[j];
-            x[j] = t;
+    for (size_t mid = 0; mid < mids; mid++) {
+        size_t rmid = bitrev(mid, mid_bits);
+        if (rmid < mid) continue;
+        for (size_t a = 0; a < side; a++) {
+            size_t ra = bitrev(a, BR_BITS);
+            for (size_t c = 0; c < side; c++) {
+                size_t i = (a << hi_shift) | (mid << BR_BITS) | c;
+                size_t j = (bitrev(c, BR_BITS) << hi_shift) | (rmid << BR_BITS) | ra;
+                if (rmid == mid && j <= i) continue;
+                gl_t t = x[i];
+                x[i] = x[j];
+                x[j] = t;
+            }
         }
     }
 }
@@ -352,18 +386,29 @@ static void lde_scale_table(gl_t *t, unsigned log_n, gl_t shift) {
  * 2. scale by shift^k / n (in bit-reversed order: table t);
  * 3. the zero-padded coefficient vector in bit-reversed order of size N has coefficient
  *    bitrev_n(j) at position j * B (B = 2^log_blowup) and zeros elsewhere; the first log_blowup
- *    DIT stages then just copy each such value over its B-block, so write the copies directly;
+ *    DIT stages then just copy each such value over its B-block, so (for large blowups) write
+ *    the copies directly and skip those stages;
  * 4. the remaining DIT stages give natural-order evaluations over shift * H_N. */
 static void lde_col(const ntt_plan *plan, gl_t *col, unsigned log_n, unsigned log_blowup,
                     const gl_t *t, int par) {
     size_t n = (size_t)1 << log_n, B = (size_t)1 << log_blowup;
     dif_all(plan, col, log_n, 1, par);
-    for (size_t j = n; j-- > 0;) {
-        gl_t v = gl_mul(col[j], t[j]);
+    gl_vec()->mul(col, col, t, n);
+    /* For blowups below 8 the zero-padded layout goes through the full DIT, whose first three
+     * stages run in one vectorised kernel (cheaper than scalar copies followed by scalar
+     * stages); larger blowups write the copies and skip log_blowup stages. */
+    unsigned first_stage = log_blowup < 3 ? 0 : log_blowup;
+    for (size_t j = n; j-- > 0 && B > 1;) {
+        gl_t v = col[j];
         gl_t *dst = col + j * B; /* j*B >= j: the entries below j are not touched yet */
-        for (size_t r = 0; r < B; r++) dst[r] = v;
+        if (first_stage == 0) {
+            dst[0] = v;
+            for (size_t r = 1; r < B; r++) dst[r] = 0;
+        } else {
+            for (size_t r = 0; r < B; r++) dst[r] = v;
+        }
     }
-    dit_from(plan, col, log_n + log_blowup, log_blowup, 0, par);
+    dit_from(plan, col, log_n + log_blowup, first_stage, 0, par);
 }
 
 void ntt_lde_batch(const ntt_plan *plan, const gl_t *in, size_t in_stride, size_t width,
@@ -401,6 +446,7 @@ void ntt_transpose(gl_t *dst, const gl_t *src, size_t rows, size_t cols) {
     size_t col_tiles = (cols + NTT_TILE - 1) / NTT_TILE;
     size_t tiles = row_tiles * col_tiles;
     int par = rows * cols >= ((size_t)1 << NTT_LOG_PAR_MIN);
+    (void)par; /* used only by the OpenMP pragma */
     NTT_OMP("omp parallel for schedule(static) if(par)")
     for (size_t t = 0; t < tiles; t++) {
         size_t r0 = (t / col_tiles) * NTT_TILE, c0 = (t % col_tiles) * NTT_TILE;

@@ -51,6 +51,8 @@ typedef struct task {
     uint8_t *input;
     size_t input_len, input_expected;
     uint64_t max_steps;
+    rpc_stream *stream;        /* the live connection's stream, or NULL (under mu) */
+    int delivered;             /* the outcome was queued on a stream (under mu) */
     /* outcome (TASK_DONE) */
     int failed;                /* 1: error_msg, 0: result */
     int cancelled;
@@ -156,7 +158,7 @@ static void send_cancel_ack(rpc_stream *st, const char *job) {
     send_msg(st, &wm);
 }
 
-/* Sends the finished task's outcome; returns 0 once handed to the transport. */
+/* Queues the finished task's outcome on st; returns 0 or -1 if the stream has ended. */
 static int send_outcome(task *t, rpc_stream *st) {
     Zisk__Cluster__V1__WorkerMessage wm = ZISK__CLUSTER__V1__WORKER_MESSAGE__INIT;
     if (t->cancelled) {
@@ -181,7 +183,7 @@ static int send_outcome(task *t, rpc_stream *st) {
         wm.task_result = &tr;
         if (send_msg(st, &wm) != 0) return -1;
     }
-    return rpc_stream_flush(st, 10.0);
+    return 0;
 }
 
 /* ---- tasks ---- */
@@ -230,6 +232,9 @@ static void *task_main(void *arg) {
             snprintf(t->message, sizeof t->message, "%s", res.message);
     }
     t->phase = TASK_DONE;
+    /* Send at once when connected, so a short job is not held until the main loop wakes;
+     * otherwise the main thread delivers it after the reconnect. */
+    if (t->stream && send_outcome(t, t->stream) == 0) t->delivered = 1;
     pthread_mutex_unlock(&t->mu);
     vm_free(m);
     return NULL;
@@ -256,6 +261,7 @@ static void task_clear(task *t) {
     t->input_len = t->input_expected = 0;
     pthread_mutex_lock(&t->mu);
     t->phase = TASK_NONE;
+    t->delivered = 0;
     t->job_id[0] = t->task_id[0] = 0;
     pthread_mutex_unlock(&t->mu);
     atomic_store(&t->cancel, 0);
@@ -268,8 +274,13 @@ static task_phase task_phase_of(task *t) {
     return p;
 }
 
+static int deliver(worker *w, rpc_stream *st);
+
 static void on_task(worker *w, rpc_stream *st, const Zisk__Cluster__V1__Task *m) {
     task *t = &w->t;
+    /* The previous task may have sent its outcome already (from its own thread) and only
+     * wait for the main loop's clean-up: finish that first, it is not busy any more. */
+    if (task_phase_of(t) == TASK_DONE) deliver(w, st);
     if (w->draining) {
         send_task_error(st, m->job_id, m->task_id, 1, "worker %s is shutting down", w->s->worker_id);
         return;
@@ -450,8 +461,18 @@ static void begin_drain(worker *w, const char *why) {
 /* Delivers a finished task's outcome; true when nothing is left to deliver. */
 static int deliver(worker *w, rpc_stream *st) {
     task *t = &w->t;
-    if (task_phase_of(t) != TASK_DONE) return task_phase_of(t) == TASK_NONE;
-    if (send_outcome(t, st) != 0) return 0; /* stream broken: keep it for the next connection */
+    task_phase p = task_phase_of(t);
+    if (p != TASK_DONE) return p == TASK_NONE;
+    pthread_mutex_lock(&t->mu);
+    int queued = t->delivered || send_outcome(t, st) == 0;
+    pthread_mutex_unlock(&t->mu);
+    if (!queued || rpc_stream_flush(st, 10.0) != 0) {
+        /* The stream ended before the outcome left: keep it for the next connection. */
+        pthread_mutex_lock(&t->mu);
+        t->delivered = 0;
+        pthread_mutex_unlock(&t->mu);
+        return 0;
+    }
     if (t->cancelled)
         ZLOG_KV(ZLOG_LEVEL_INFO, T_TASK, "task cancelled", "job_id", t->job_id);
     else if (t->failed)
@@ -525,6 +546,9 @@ static session_end session(worker *w, zlog_ratelimit *rl) {
                       4, "registered with the coordinator");
     rpc_message_free(msg);
 
+    pthread_mutex_lock(&w->t.mu);
+    w->t.stream = st;
+    pthread_mutex_unlock(&w->t.mu);
     double last_heard = now_s(), last_hb = 0;
     for (;;) {
         if (worker_stop_requested) begin_drain(w, "signal");
@@ -573,6 +597,9 @@ static session_end session(worker *w, zlog_ratelimit *rl) {
         rpc_message_free(msg);
     }
 out:
+    pthread_mutex_lock(&w->t.mu);
+    w->t.stream = NULL;
+    pthread_mutex_unlock(&w->t.mu);
     /* A streamed input cannot resume on another connection: forget the half-received task
      * (the coordinator reassigns it). Running and finished tasks are kept for the reconnect. */
     if (task_phase_of(&w->t) == TASK_AWAIT_INPUT) {
