@@ -242,6 +242,59 @@ class WorkerTest(unittest.TestCase):
         self.assertTrue(os.access(os.path.join(root, "usr/local/bin/zisk-worker"), os.X_OK))
         self.assertTrue(os.path.exists(os.path.join(root, "etc/systemd/system/zisk-worker.service")))
 
+    def test_spec_defaults(self):
+        """Every default of the spec's table, seen in the start-up banner of a worker started with
+        no flags, no config file and no ZISK_WORKER_* variables (in an empty folder)."""
+        env = {k: v for k, v in os.environ.items() if not k.startswith("ZISK_WORKER_") and k != "RUST_LOG"}
+        env["HOME"] = self.tmp.name
+        p = subprocess.Popen([WORKER], cwd=self.inputs, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                             text=True)
+        self.procs.append(p)
+        lines = []
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            line = p.stdout.readline()
+            lines.append(line)
+            if "backend:" in line:
+                break
+        p.send_signal(signal.SIGTERM)
+        out, _ = p.communicate(timeout=15)
+        self.assertEqual(p.returncode, 0)
+        text = "".join(lines) + out
+        for want in ("coordinator.url = http://127.0.0.1:50051 (default)",
+                     "worker.compute_capacity = 10 (default)",
+                     "worker.worker_id = ",  # followed by a random UUID
+                     "random UUID: no id configured",
+                     "worker.proving_key = ~/.zisk/provingKey (default)",
+                     "proving_key_snark is unset",
+                     "backend: emulator (the default assembly backend is not built in yet",
+                     "worker.inputs_folder = . (default)",
+                     "connection.reconnect_interval_seconds = 5 (default)",
+                     "connection.heartbeat_timeout_seconds = 30 (default)",
+                     "logging.level = info (default)",
+                     "logging.format = pretty (default)"):
+            self.assertIn(want, text)
+        self.assertRegex(text, r"worker\.worker_id = [0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
+
+    def test_unreachable_coordinator_keeps_retrying(self):
+        """No coordinator: the worker keeps retrying every reconnect interval, logging without
+        flooding (the first failure at once, later ones held back with a count)."""
+        port = free_port()  # nothing listens here
+        e = {k: v for k, v in os.environ.items() if not k.startswith("ZISK_WORKER_")}
+        e.update({"ZISK_WORKER_INPUTS_FOLDER": self.inputs, "ZISK_WORKER_LOG_FORMAT": "json",
+                  "ZISK_WORKER_RECONNECT_INTERVAL_SECONDS": "1"})
+        log = open(os.path.join(self.tmp.name, "unreachable.log"), "w+")
+        p = subprocess.Popen([WORKER, "-c", f"http://127.0.0.1:{port}"], env=e, stdout=log, stderr=subprocess.STDOUT)
+        p.log = log
+        self.procs.append(p)
+        time.sleep(4.5)
+        self.assertIsNone(p.poll())  # still running, still trying
+        p.send_signal(signal.SIGTERM)
+        self.assertEqual(p.wait(10), 0)
+        warns = [l for l in self.logs(p) if "cannot reach the coordinator" in l["message"]]
+        self.assertGreaterEqual(len(warns), 2)   # attempts go on ...
+        self.assertLessEqual(len(warns), 4)      # ... but ~4 attempts in 4.5 s log at most 3-4 lines
+
     def test_setup_and_execute(self):
         self.start_worker()
         s, _ = self.registered()
