@@ -174,24 +174,7 @@ static unsigned get_u(const cfg_result *cfg, const char *name) { return (unsigne
 
 int coord_settings_from(const cfg_result *cfg, char **env, coord_settings *s, zisk_err *err) {
     memset(s, 0, sizeof *s);
-    const cfg_value *level = cfg_get(cfg, "logging.level"), *verbose = cfg_get(cfg, "verbose");
-    zlog_level base;
-    if (zlog_level_parse(level->text, &base, err) != 0) return -1;
-    s->log_level = base;
-    const char *rust_log = env_get(env, "RUST_LOG");
-    if (verbose->number > 0) {
-        s->log_level = verbose->number == 1 ? ZLOG_LEVEL_DEBUG : ZLOG_LEVEL_TRACE;
-        snprintf(s->log_origin, sizeof s->log_origin, "flag -v");
-    } else if (rust_log && *rust_log) {
-        zlog_filter f;
-        zisk_err ferr;
-        if (zlog_filter_parse(rust_log, base, &f, &ferr) != 0)
-            return zisk_err_set(err, "RUST_LOG '%s': %s", rust_log, ferr.msg);
-        s->log_filter = zisk_xstrdup(rust_log);
-        snprintf(s->log_origin, sizeof s->log_origin, "env RUST_LOG");
-    } else {
-        snprintf(s->log_origin, sizeof s->log_origin, "%s", level->origin);
-    }
+    if (service_log_resolve(cfg, env, &s->log, err) != 0) return -1;
     s->host = zisk_xstrdup(cfg_get(cfg, "server.host")->text);
     s->api_port = get_u(cfg, "server.port");
     s->cluster_port = get_u(cfg, "coordinator.port");
@@ -207,9 +190,6 @@ int coord_settings_from(const cfg_result *cfg, char **env, coord_settings *s, zi
     s->execute_timeout_seconds = get_u(cfg, "jobs.execute_timeout_seconds");
     s->setup_timeout_seconds = get_u(cfg, "jobs.setup_timeout_seconds");
     s->max_attempts = get_u(cfg, "jobs.max_attempts");
-    s->log_format = zisk_xstrdup(cfg_get(cfg, "logging.format")->text);
-    const char *lf = cfg_get(cfg, "logging.file_path")->text;
-    s->log_file = lf && *lf ? zisk_xstrdup(lf) : NULL;
     if (s->metrics_enabled && s->metrics_port &&
         (s->metrics_port == s->api_port || s->metrics_port == s->cluster_port)) {
         zisk_err_set(err, "metrics.port %u is also the API or cluster port: give each its own port", s->metrics_port);
@@ -229,8 +209,6 @@ void coord_settings_free(coord_settings *s) {
     free(s->host);
     free(s->metrics_host);
     free(s->data_dir);
-    free(s->log_filter);
-    free(s->log_format);
-    free(s->log_file);
+    service_log_free(&s->log);
     memset(s, 0, sizeof *s);
 }

@@ -19,6 +19,7 @@
 
 #include "base.h"
 #include "config.h"
+#include "service.h"
 
 extern const cfg_option coord_options[];
 extern const size_t coord_n_options;
@@ -34,10 +35,7 @@ typedef struct coord_settings {
     unsigned heartbeat_interval_seconds, heartbeat_timeout_seconds;
     unsigned max_queued, queue_timeout_seconds, max_attempts;
     unsigned execute_timeout_seconds, setup_timeout_seconds;
-    int log_level;                   /* zlog_level */
-    char *log_filter;                /* RUST_LOG spec, or NULL */
-    char log_origin[160];
-    char *log_format, *log_file;
+    service_log log;
 } coord_settings;
 
 /* Resolves the table with the file search described above. env: environ-style array (HOME,

@@ -101,7 +101,8 @@ static void elf_path(const coord_store *st, const char *id, char *out, size_t n)
 
 static int write_durable(const char *path, const uint8_t *data, size_t len, zisk_err *err) {
     char tmp[4300];
-    snprintf(tmp, sizeof tmp, "%s.tmp%d", path, (int)getpid());
+    if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp%d", path, (int)getpid()) >= sizeof tmp)
+        return zisk_err_set(err, "path '%s' is too long", path);
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) return zisk_err_set(err, "cannot create '%s': %s", tmp, strerror(errno));
     size_t off = 0;

@@ -83,13 +83,7 @@ int main(int argc, char **argv) {
         cfg_result_free(&cfg);
         return 2;
     }
-    zlog_format fmt;
-    if (zlog_format_parse(s.log_format, &fmt, &err) != 0) {
-        fprintf(stderr, "zisk-coordinator: %s\n", err.msg);
-        return 2;
-    }
-    zlog_config lc = {.filter = s.log_filter, .fallback = (zlog_level)s.log_level, .format = fmt, .file_path = s.log_file};
-    if (zlog_init(&lc, &err) != 0) {
+    if (service_log_start(&s.log, &err) != 0) {
         fprintf(stderr, "zisk-coordinator: %s\n", err.msg);
         return 2;
     }
@@ -101,18 +95,7 @@ int main(int argc, char **argv) {
     pthread_sigmask(SIG_BLOCK, &set, NULL); /* before any thread starts: they inherit the mask */
 
     ZLOG_INFO("zisk_coordinator", "zisk-coordinator %s starting", ZISK_VERSION);
-    if (cfg.config_path) ZLOG_INFO("zisk_coordinator::config", "configuration file(s): %s", cfg.config_path);
-    else ZLOG_INFO("zisk_coordinator::config", "no configuration file found: defaults, environment and flags only");
-    for (size_t i = 0; i < cfg.n_options; i++) {
-        const cfg_option *o = &coord_options[i];
-        if (o->type == CFG_COUNT || o->type == CFG_PATH_CONFIG) continue;
-        char line[512];
-        cfg_describe(&cfg, i, line, sizeof line);
-        ZLOG_INFO("zisk_coordinator::config", "%s", line);
-    }
-    ZLOG_INFO("zisk_coordinator::config", "logging = %s%s%s (%s)", zlog_level_name((zlog_level)s.log_level),
-              s.log_filter ? ", filter " : "", s.log_filter ? s.log_filter : "", s.log_origin);
-    for (size_t i = 0; i < cfg.n_warnings; i++) ZLOG_WARN("zisk_coordinator::config", "%s", cfg.warnings[i]);
+    service_banner(&cfg, &s.log, "zisk_coordinator::config", NULL, NULL);
     cfg_result_free(&cfg);
 
     coordinator *c = coordinator_start(&s, &err);

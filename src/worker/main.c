@@ -74,14 +74,7 @@ int main(int argc, char **argv) {
         cfg_result_free(&cfg);
         return 2;
     }
-    zlog_format fmt;
-    if (zlog_format_parse(s.log_format, &fmt, &err) != 0) {
-        fprintf(stderr, "zisk-worker: %s\n", err.msg);
-        return 2;
-    }
-    zlog_config lc = {.filter = s.log_filter, .fallback = (zlog_level)s.log_level, .format = fmt,
-                      .file_path = s.log_file};
-    if (zlog_init(&lc, &err) != 0) {
+    if (service_log_start(&s.log, &err) != 0) {
         fprintf(stderr, "zisk-worker: %s\n", err.msg);
         return 2;
     }
@@ -96,18 +89,9 @@ int main(int argc, char **argv) {
 
     /* Banner: every resolved setting and where it came from. */
     ZLOG_INFO("zisk_worker", "zisk-worker %s starting", ZISK_VERSION);
-    for (size_t i = 0; i < cfg.n_options; i++) {
-        const cfg_option *o = &worker_options[i];
-        if (o->type == CFG_COUNT || (cfg.values[i].source == CFG_SRC_UNSET && o->type != CFG_STRING)) continue;
-        char line[512];
-        cfg_describe(&cfg, i, line, sizeof line);
-        if (!strcmp(o->name, "worker.worker_id") && s.worker_id_generated)
-            snprintf(line, sizeof line, "worker.worker_id = %s (random UUID: no id configured)", s.worker_id);
-        ZLOG_INFO("zisk_worker::config", "%s", line);
-    }
-    ZLOG_INFO("zisk_worker::config", "logging = %s%s%s (%s)", zlog_level_name((zlog_level)s.log_level),
-              s.log_filter ? ", filter " : "", s.log_filter ? s.log_filter : "", s.log_origin);
-    for (size_t i = 0; i < cfg.n_warnings; i++) ZLOG_WARN("zisk_worker::config", "%s", cfg.warnings[i]);
+    char id_line[256];
+    snprintf(id_line, sizeof id_line, "worker.worker_id = %s (random UUID: no id configured)", s.worker_id);
+    service_banner(&cfg, &s.log, "zisk_worker::config", s.worker_id_generated ? "worker.worker_id" : NULL, id_line);
     ZLOG_INFO("zisk_worker", "%s", s.backend_note);
     cfg_result_free(&cfg);
 

@@ -109,13 +109,6 @@ static char *expand_home(const char *path) {
     return out;
 }
 
-static const char *env_get(char **env, const char *name) {
-    size_t n = strlen(name);
-    for (char **e = env; e && *e; e++)
-        if (!strncmp(*e, name, n) && (*e)[n] == '=') return *e + n + 1;
-    return NULL;
-}
-
 static char *dup_or_null(const char *s) { return s ? zisk_xstrdup(s) : NULL; }
 
 int worker_settings_from(const cfg_result *cfg, char **env, worker_settings *s, zisk_err *err) {
@@ -157,26 +150,7 @@ int worker_settings_from(const cfg_result *cfg, char **env, worker_settings *s, 
         return zisk_err_set(err, "inputs folder '%s' (%s) is not writable by this user: %s", folder->text,
                             folder->origin, strerror(errno));
 
-    /* Logging: logging.level (default < file < ZISK_WORKER_LOG_LEVEL) is the base level;
-     * RUST_LOG (env) refines or replaces it with target=level filters; -v / -vv (flags) win. */
-    const cfg_value *level = cfg_get(cfg, "logging.level"), *verbose = cfg_get(cfg, "verbose");
-    const char *rust_log = env_get(env, "RUST_LOG");
-    zlog_level base;
-    if (zlog_level_parse(level->text, &base, err) != 0) return -1;
-    s->log_level = base;
-    if (verbose->number > 0) {
-        s->log_level = verbose->number == 1 ? ZLOG_LEVEL_DEBUG : ZLOG_LEVEL_TRACE;
-        snprintf(s->log_origin, sizeof s->log_origin, "flag -v");
-    } else if (rust_log && *rust_log) {
-        zlog_filter f;
-        zisk_err ferr;
-        if (zlog_filter_parse(rust_log, base, &f, &ferr) != 0)
-            return zisk_err_set(err, "RUST_LOG '%s': %s", rust_log, ferr.msg);
-        s->log_filter = zisk_xstrdup(rust_log);
-        snprintf(s->log_origin, sizeof s->log_origin, "env RUST_LOG");
-    } else {
-        snprintf(s->log_origin, sizeof s->log_origin, "%s", level->origin);
-    }
+    if (service_log_resolve(cfg, env, &s->log, err) != 0) return -1;
 
     s->coordinator_url = zisk_xstrdup(cfg_get(cfg, "coordinator.url")->text);
     s->compute_units = cfg_get(cfg, "worker.compute_capacity")->number;
@@ -201,8 +175,6 @@ int worker_settings_from(const cfg_result *cfg, char **env, worker_settings *s, 
                                      "using the interpreter)";
     s->reconnect_interval_seconds = cfg_get(cfg, "connection.reconnect_interval_seconds")->number;
     s->heartbeat_timeout_seconds = cfg_get(cfg, "connection.heartbeat_timeout_seconds")->number;
-    s->log_format = zisk_xstrdup(cfg_get(cfg, "logging.format")->text);
-    s->log_file = dup_or_null(cfg_get(cfg, "logging.file_path")->text);
     return 0;
 }
 
@@ -213,8 +185,6 @@ void worker_settings_free(worker_settings *s) {
     free(s->inputs_folder);
     free(s->proving_key);
     free(s->proving_key_snark);
-    free(s->log_filter);
-    free(s->log_format);
-    free(s->log_file);
+    service_log_free(&s->log);
     memset(s, 0, sizeof *s);
 }

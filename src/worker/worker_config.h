@@ -12,6 +12,7 @@
 
 #include "base.h"
 #include "config.h"
+#include "service.h"
 
 extern const cfg_option worker_options[];
 extern const size_t worker_n_options;
@@ -33,11 +34,7 @@ typedef struct worker_settings {
     const char *backend_note; /* one line saying which backend runs and why */
     uint64_t reconnect_interval_seconds;
     uint64_t heartbeat_timeout_seconds;
-    int log_level;            /* zlog_level: the base level */
-    char *log_filter;         /* RUST_LOG filter spec refining log_level, or NULL */
-    char log_origin[160];     /* where the effective level/filter came from */
-    char *log_format;
-    char *log_file;           /* NULL: stderr */
+    service_log log;
 } worker_settings;
 
 /* Builds settings from a resolved configuration and checks what the table cannot check alone
