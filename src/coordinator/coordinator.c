@@ -815,6 +815,12 @@ static void reply_job(rpc_call *call, const sched_job *j) {
     api_reply(call, &pb.job.base);
 }
 
+static void fail_job_not_found(rpc_call *call, const char *job_id) {
+    char m[200];
+    snprintf(m, sizeof m, "job %s not found", job_id);
+    api_fail_code(call, SCHED_E_JOB_NOT_FOUND, m);
+}
+
 static void api_get_job(coordinator *c, rpc_call *call, ProtobufCMessage *msg) {
     const Zisk__Api__V1__GetJobRequest *req = (const Zisk__Api__V1__GetJobRequest *)msg;
     if (!valid_job_id(req->job_id)) {
@@ -826,11 +832,7 @@ static void api_get_job(coordinator *c, rpc_call *call, ProtobufCMessage *msg) {
     sched_job *j = lookup_job(c, req->job_id, &owned);
     if (j) reply_job(call, j);
     pthread_mutex_unlock(&c->mu);
-    if (!j) {
-        char m[200];
-        snprintf(m, sizeof m, "job %s not found", req->job_id);
-        api_fail_code(call, SCHED_E_JOB_NOT_FOUND, m);
-    }
+    if (!j) fail_job_not_found(call, req->job_id);
     if (owned) sched_job_free(j);
 }
 
@@ -859,11 +861,7 @@ static void api_wait_job_result(coordinator *c, rpc_call *call, ProtobufCMessage
         w->deadline = now_s() + timeout;
     }
     pthread_mutex_unlock(&c->mu);
-    if (!j) {
-        char m[200];
-        snprintf(m, sizeof m, "job %s not found", req->job_id);
-        api_fail_code(call, SCHED_E_JOB_NOT_FOUND, m);
-    }
+    if (!j) fail_job_not_found(call, req->job_id);
     if (owned) sched_job_free(j);
 }
 
@@ -891,11 +889,7 @@ static void api_watch_job(coordinator *c, rpc_call *call, ProtobufCMessage *msg)
         snprintf(w->job_id, sizeof w->job_id, "%s", j->id);
     }
     pthread_mutex_unlock(&c->mu);
-    if (!j) {
-        char m[200];
-        snprintf(m, sizeof m, "job %s not found", req->job_id);
-        api_fail_code(call, SCHED_E_JOB_NOT_FOUND, m);
-    }
+    if (!j) fail_job_not_found(call, req->job_id);
     if (owned) sched_job_free(j);
 }
 
