@@ -20,6 +20,7 @@ int cmd_execute(int argc, char **argv);
 int cmd_input(int argc, char **argv);
 int cmd_replay(int argc, char **argv);
 int cmd_client(int argc, char **argv);
+int cmd_bench(int argc, char **argv);
 
 /* Argument cursor: accepts `--name value` and `--name=value`. */
 typedef struct cli_args {

@@ -20,6 +20,7 @@ static void usage(FILE *f) {
             "  execute   run a guest ELF with the emulator and print steps, exit code and outputs\n"
             "  input     build a ZisK input file (a stream of records) from values and files\n"
             "  replay    replay recorded segment checkpoints and check that they chain up\n"
+            "  bench     measure this machine's proving kernels (field, NTT, Poseidon2, Merkle)\n"
             "  client    drive a zisk-coordinator: register, setup, execute, wait, watch, cancel,\n"
             "            workers, jobs\n"
             "\n"
@@ -46,7 +47,8 @@ int main(int argc, char **argv) {
     if (!strcmp(cmd, "input")) return cmd_input(argc - 1, argv + 1);
     if (!strcmp(cmd, "replay")) return cmd_replay(argc - 1, argv + 1);
     if (!strcmp(cmd, "client")) return cmd_client(argc - 1, argv + 1);
-    if (!strcmp(cmd, "setup") || !strcmp(cmd, "prove") || !strcmp(cmd, "verify") || !strcmp(cmd, "bench")) {
+    if (!strcmp(cmd, "bench")) return cmd_bench(argc - 1, argv + 1);
+    if (!strcmp(cmd, "setup") || !strcmp(cmd, "prove") || !strcmp(cmd, "verify")) {
         fprintf(stderr, "zisk: '%s' is not supported by this build yet: the proof system is still being built\n", cmd);
         return CLI_EXIT_FAILURE;
     }
