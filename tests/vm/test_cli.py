@@ -169,6 +169,16 @@ class Cli(unittest.TestCase):
         self.assertEqual(r.returncode, 1)
         self.assertIn("bad magic", r.stderr)
 
+    def test_bench_quick_json(self):
+        r = run(ZISK, "bench", "--quick", "--json")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        obj = json.loads(r.stdout)
+        for key in ("goldilocks_mul_scalar_mps", "poseidon2_scalar_mps", "ntt_2^16_x1_ms",
+                    "merkle_2^16_x32_ms", "stark_20x2^14_prove_ms", "stark_verify_ms",
+                    "stark_proof_kib", "stark_prove_over_hash_floor"):
+            self.assertIn(key, obj)
+            self.assertGreater(obj[key], 0)
+
     # ---- cluster binaries: --help and --version answer and exit 0 ----
     def test_cluster_binaries_identify(self):
         for b, name in ((WORKER, "zisk-worker"), (COORD, "zisk-coordinator")):
