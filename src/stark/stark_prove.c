@@ -288,11 +288,46 @@ static void bary_weights(const stark_pk *pk, gl3_t zeta, gl3_t *L) {
     free(scratch);
 }
 
-/* sum_i col[i] * wts[i] over n base values. */
-static gl3_t dot_base_ext(const gl_t *col, const gl3_t *wts, size_t n) {
-    gl3_t acc = gl3_zero();
-    for (size_t i = 0; i < n; i++) acc = gl3_add(acc, gl3_mul_base(wts[i], col[i]));
-    return acc;
+/* Extension values as three base-field arrays (structure of arrays), so that products of base
+ * columns with extension weights run on the vector kernels (gl_vec) instead of one gl3 at a
+ * time: the out-of-domain values and the DEEP codeword are the two hot loops that need it. */
+typedef struct soa3 {
+    gl_t *c[3];
+} soa3;
+
+static soa3 soa3_from(const gl3_t *v, size_t n) {
+    soa3 s;
+    for (int c = 0; c < 3; c++) {
+        s.c[c] = zisk_xmalloc(n * sizeof(gl_t));
+        for (size_t i = 0; i < n; i++) s.c[c][i] = v[i].c[c];
+    }
+    return s;
+}
+
+static void soa3_free(soa3 *s) {
+    for (int c = 0; c < 3; c++) free(s->c[c]);
+}
+
+/* x[0] + ... + x[n-1] by pairwise halving on the vector kernels (x is overwritten). */
+static gl_t vec_sum(const gl_vec_ops *ops, gl_t *x, size_t n) {
+    if (n == 0) return 0;
+    while (n > 1) {
+        size_t h = n / 2;
+        ops->add(x, x, x + h, h);
+        if (n & 1) x[0] = gl_add(x[0], x[n - 1]);
+        n = h;
+    }
+    return x[0];
+}
+
+/* sum_i col[i] * w[i] over n values, w in SoA form; tmp holds n elements of scratch. */
+static gl3_t dot_base_soa(const gl_vec_ops *ops, const gl_t *col, const soa3 *w, gl_t *tmp, size_t n) {
+    gl3_t r;
+    for (int c = 0; c < 3; c++) {
+        ops->mul(tmp, col, w->c[c], n);
+        r.c[c] = vec_sum(ops, tmp, n);
+    }
+    return r;
 }
 
 /* The DEEP codeword f(x) = sum_k gamma^k (c_k(x) - c_k(z)) / (x - z)
@@ -316,8 +351,13 @@ static void deep_codeword(const stark_pk *pk, const commit *trees[STARK_N_TREES]
     size_t nblk = (N + STARK_BLOCK - 1) / STARK_BLOCK;
     int par = N >= STARK_PAR_MIN_ROWS;
     (void)par;
+    const gl_vec_ops *ops = gl_vec();
 #pragma omp parallel if (par)
     {
+        /* The two sums A_t and A, component by component (SoA), on the vector kernels. */
+        gl_t *at_c = zisk_xmalloc(3 * STARK_BLOCK * sizeof(gl_t));
+        gl_t *aq_c = zisk_xmalloc(3 * STARK_BLOCK * sizeof(gl_t));
+        gl_t *tmp = zisk_xmalloc(STARK_BLOCK * sizeof(gl_t));
         gl3_t *at = zisk_xmalloc(STARK_BLOCK * sizeof(gl3_t));
         gl3_t *aq = zisk_xmalloc(STARK_BLOCK * sizeof(gl3_t));
         gl3_t *d = zisk_xmalloc(2 * STARK_BLOCK * sizeof(gl3_t));
@@ -326,19 +366,25 @@ static void deep_codeword(const stark_pk *pk, const commit *trees[STARK_N_TREES]
         for (size_t b = 0; b < nblk; b++) {
             size_t r0 = b * STARK_BLOCK, r1 = r0 + STARK_BLOCK < N ? r0 + STARK_BLOCK : N;
             size_t m = r1 - r0;
-            for (size_t i = 0; i < m; i++) at[i] = gl3_zero();
+            memset(at_c, 0, 3 * STARK_BLOCK * sizeof(gl_t));
             size_t k = 0;
             for (int t = 0; t < STARK_N_TREES; t++) {
-                if (t == STARK_TREE_QUOTIENT)
-                    for (size_t i = 0; i < m; i++) aq[i] = at[i];
-                gl3_t *acc = t == STARK_TREE_QUOTIENT ? aq : at;
+                if (t == STARK_TREE_QUOTIENT) memcpy(aq_c, at_c, 3 * STARK_BLOCK * sizeof(gl_t));
+                gl_t *acc = t == STARK_TREE_QUOTIENT ? aq_c : at_c;
                 for (uint32_t c = 0; c < trees[t]->w; c++, k++) {
                     const gl_t *col = trees[t]->lde + (size_t)c * N + r0;
-                    gl3_t g = gp[k];
-                    for (size_t i = 0; i < m; i++)
-                        acc[i] = gl3_add(acc[i], gl3_mul_base(g, col[i]));
+                    for (int e = 0; e < 3; e++) {
+                        ops->scale(tmp, col, gp[k].c[e], m);
+                        ops->add(acc + e * STARK_BLOCK, acc + e * STARK_BLOCK, tmp, m);
+                    }
                 }
             }
+            if (trees[STARK_TREE_QUOTIENT]->w == 0) memcpy(aq_c, at_c, 3 * STARK_BLOCK * sizeof(gl_t));
+            for (size_t i = 0; i < m; i++)
+                for (int e = 0; e < 3; e++) {
+                    at[i].c[e] = at_c[e * STARK_BLOCK + i];
+                    aq[i].c[e] = aq_c[e * STARK_BLOCK + i];
+                }
             gl_t x = gl_mul(GL_GENERATOR, gl_pow(wN, r0));
             for (size_t i = 0; i < m; i++) {
                 d[i] = gl3_sub(gl3_from_base(x), z);
@@ -352,6 +398,9 @@ static void deep_codeword(const stark_pk *pk, const commit *trees[STARK_N_TREES]
                 f[r0 + i] = gl3_add(u, v);
             }
         }
+        free(at_c);
+        free(aq_c);
+        free(tmp);
         free(at);
         free(aq);
         free(d);
@@ -453,17 +502,27 @@ int stark_finish(stark_instance *inst, const stark_challenges *ch, stark_proof *
             for (uint32_t c = 0; c < pk->vk.n_cols[tr]; c++) cols[k++] = tdom[tr] + (size_t)c * n;
         for (uint32_t c = 0; c < cq.w; c++) cols[k++] = qcoef + (size_t)c * n;
         gl3_t *ood = proof->ood;
+        soa3 wz = soa3_from(Lz, n), wzw = soa3_from(Lzw, n), wzp = soa3_from(zp, n);
+        const gl_vec_ops *ops = gl_vec();
         int par = N >= STARK_PAR_MIN_ROWS;
         (void)par;
-#pragma omp parallel for schedule(dynamic, 1) if (par)
-        for (size_t j = 0; j < K; j++) {
-            if (j < Kt) {
-                ood[j] = dot_base_ext(cols[j], Lz, n);
-                ood[K + j] = dot_base_ext(cols[j], Lzw, n);
-            } else {
-                ood[j] = dot_base_ext(cols[j], zp, n);
+#pragma omp parallel if (par)
+        {
+            gl_t *tmp = zisk_xmalloc(n * sizeof(gl_t));
+#pragma omp for schedule(dynamic, 1)
+            for (size_t j = 0; j < K; j++) {
+                if (j < Kt) {
+                    ood[j] = dot_base_soa(ops, cols[j], &wz, tmp, n);
+                    ood[K + j] = dot_base_soa(ops, cols[j], &wzw, tmp, n);
+                } else {
+                    ood[j] = dot_base_soa(ops, cols[j], &wzp, tmp, n);
+                }
             }
+            free(tmp);
         }
+        soa3_free(&wz);
+        soa3_free(&wzw);
+        soa3_free(&wzp);
         free(cols);
         free(Lz);
         free(Lzw);
