@@ -19,9 +19,10 @@
  * Compression (hash_compress): state = (left[0..4], right[0..4], 0, 0, 0, 0); permute;
  *   the result is state[0..4). One permutation per Merkle node. Only 2-to-1 is provided.
  *
- * Implementations: a scalar reference and SIMD kernels that run 8 permutations at once
- * (AVX-512: one 8-lane vector per state element; AVX2: two 4-lane vectors), chosen at run time
- * through gl_simd_best() (capped by ZISK_SIMD=scalar|avx2|avx512). All give identical results.
+ * Implementations: a scalar reference and an AVX-512 kernel that runs 8 permutations at once
+ * (one 8-lane vector per state element), chosen at run time through gl_simd_best() (capped by
+ * ZISK_SIMD=scalar|avx2|avx512). There is no AVX2 kernel yet: that level runs the scalar code.
+ * All give identical results.
  *
  * Memory: nothing here allocates; every function works on caller-owned buffers. Inputs must be
  * canonical field elements (gl.h); outputs are canonical. Calling with non-canonical inputs or

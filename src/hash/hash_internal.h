@@ -13,6 +13,9 @@ typedef void (*poseidon2_x8_fn)(gl_t st[POSEIDON2_WIDTH][POSEIDON2_LANES]);
 
 #if defined(ZISK_HASH_HAVE_AVX512)
 void poseidon2_x8_avx512(gl_t st[POSEIDON2_WIDTH][POSEIDON2_LANES]);
+/* Permutes n_groups * 8 states stored one after the other (state k is states[12k .. 12k+12)),
+ * 8 at a time, transposing in registers instead of through the x8 layout. */
+void poseidon2_states_avx512(gl_t *states, size_t n_groups);
 #endif
 #if defined(ZISK_HASH_HAVE_AVX2)
 void poseidon2_x8_avx2(gl_t st[POSEIDON2_WIDTH][POSEIDON2_LANES]);
@@ -21,5 +24,31 @@ void poseidon2_x8_avx2(gl_t st[POSEIDON2_WIDTH][POSEIDON2_LANES]);
 /* The kernel for a level that must be usable on this CPU (aborts otherwise). Levels without a
  * kernel of their own use the next lower one. */
 poseidon2_x8_fn poseidon2_x8_kernel(gl_simd_level level);
+
+/* Test hook into the AVX-512 kernel's arithmetic (poseidon2_avx512.c), so tests/hash can check
+ * each step against 128-bit integer arithmetic on edge cases a permutation seldom reaches (the
+ * carry-and-borrow case of the reduction, operands near 2^64, largest half sums). Computes, for
+ * each of the 8 lanes j, with any 64-bit a[j], b[j] unless said otherwise:
+ *   P2_TEST_REDUCE128   (a * 2^64 + b) mod p
+ *   P2_TEST_MUL         a * b mod p
+ *   P2_TEST_SQR         a^2 mod p
+ *   P2_TEST_MUL_HALVES  a * b mod p through the biased-halves product of the full rounds
+ *   P2_TEST_MUL_DIAG    a * DIAG'[b[0] % 12] mod p through the limb products of the partial
+ *                       rounds (DIAG' = DIAG with DIAG[0] + 1 in place of DIAG[0])
+ *   P2_TEST_COMBINE     (a + b * 2^32) mod p, for a, b < 2^62
+ * out[j] is canonical. Returns 0, or -1 when the AVX-512 kernel is not compiled in or not usable
+ * on this CPU (out untouched). */
+enum {
+    P2_TEST_REDUCE128,
+    P2_TEST_MUL,
+    P2_TEST_SQR,
+    P2_TEST_MUL_HALVES,
+    P2_TEST_MUL_DIAG,
+    P2_TEST_COMBINE,
+};
+int poseidon2_avx512_test_op(int op, const gl_t a[8], const gl_t b[8], gl_t out[8]);
+#if defined(ZISK_HASH_HAVE_AVX512)
+void poseidon2_avx512_test_op_impl(int op, const gl_t a[8], const gl_t b[8], gl_t out[8]);
+#endif
 
 #endif

@@ -129,6 +129,17 @@ poseidon2_x8_fn poseidon2_x8_kernel(gl_simd_level level) {
     }
 }
 
+int poseidon2_avx512_test_op(int op, const gl_t a[8], const gl_t b[8], gl_t out[8]) {
+#if defined(ZISK_HASH_HAVE_AVX512)
+    if (gl_vec_ops_get(GL_SIMD_AVX512) == NULL) return -1;
+    poseidon2_avx512_test_op_impl(op, a, b, out);
+    return 0;
+#else
+    (void)op, (void)a, (void)b, (void)out;
+    return -1;
+#endif
+}
+
 void poseidon2_permute_x8_level(gl_simd_level level, gl_t st[POSEIDON2_WIDTH][POSEIDON2_LANES]) {
     poseidon2_x8_kernel(level)(st);
 }
@@ -139,11 +150,20 @@ void poseidon2_permute_x8(gl_t st[POSEIDON2_WIDTH][POSEIDON2_LANES]) {
 
 void poseidon2_permute_batch_level(gl_simd_level level, gl_t *states, size_t n) {
     poseidon2_x8_fn kernel = poseidon2_x8_kernel(level);
+    size_t k = 0;
+#if defined(ZISK_HASH_HAVE_AVX512)
+    if (kernel == poseidon2_x8_avx512) {
+        /* Whole groups of 8 straight from the caller's layout; the tail goes the generic way. */
+        poseidon2_states_avx512(states, n / POSEIDON2_LANES);
+        k = n - n % POSEIDON2_LANES;
+    }
+#endif
     gl_t st[POSEIDON2_WIDTH][POSEIDON2_LANES];
-    for (size_t k = 0; k < n; k += POSEIDON2_LANES) {
+    for (; k < n; k += POSEIDON2_LANES) {
         size_t lanes = n - k < POSEIDON2_LANES ? n - k : POSEIDON2_LANES;
-        /* Unused lanes of a final partial group are permuted as zero states and dropped. */
-        memset(st, 0, sizeof st);
+        /* Unused lanes of a final partial group are permuted as zero states and dropped (a full
+         * group overwrites every lane, so it needs no clearing). */
+        if (lanes < POSEIDON2_LANES) memset(st, 0, sizeof st);
         for (size_t j = 0; j < lanes; j++)
             for (int i = 0; i < POSEIDON2_WIDTH; i++) st[i][j] = states[(k + j) * POSEIDON2_WIDTH + i];
         kernel(st);

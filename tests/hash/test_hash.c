@@ -15,6 +15,7 @@
 
 #include "base.h"
 #include "hash.h"
+#include "hash_internal.h"
 
 static const char *g_vectors_path;
 
@@ -292,6 +293,107 @@ static void test_compress_pairs(void **st) {
     assert_memory_equal(got, want, sizeof want);
 }
 
+/* ---- the AVX-512 kernel's arithmetic steps against 128-bit integers ---- */
+
+static gl_t ref_mod128(unsigned __int128 x) { return (gl_t)(x % GL_P); }
+
+/* Operands that stress the kernel's corrections: zero, small, around 2^32, p and 2^64, values
+ * whose high half is zero or all ones, plus random ones. */
+static uint64_t rand_u64_edge(void) {
+    static const uint64_t edge[] = {0, 1, 2, 0xFFFFFFFFull, 0x100000000ull, 0x100000001ull,
+                                    GL_P - 1, GL_P, GL_P + 1, 0xFFFFFFFFFFFFFFFFull,
+                                    0xFFFFFFFFFFFFFFFEull, 0xFFFFFFFF00000000ull,
+                                    0x00000000FFFFFFFFull, 1ull << 63, (1ull << 63) - 1,
+                                    0x8000000080000000ull, 0xFFFFFFFE00000002ull};
+    uint64_t r = rng();
+    switch (r & 3) {
+    case 0: return edge[(r >> 2) % (sizeof edge / sizeof edge[0])];
+    case 1: return rng() >> (r >> 2) % 64; /* small and medium magnitudes */
+    default: return rng();
+    }
+}
+
+static void check_op(int op, const gl_t a[8], const gl_t b[8]) {
+    gl_t out[8];
+    if (poseidon2_avx512_test_op(op, a, b, out) != 0) skip();
+    for (int j = 0; j < 8; j++) {
+        gl_t want;
+        switch (op) {
+        case P2_TEST_REDUCE128: want = ref_mod128(((unsigned __int128)a[j] << 64) | b[j]); break;
+        case P2_TEST_MUL:
+        case P2_TEST_MUL_HALVES: want = ref_mod128((unsigned __int128)a[j] * b[j]); break;
+        case P2_TEST_SQR: want = ref_mod128((unsigned __int128)a[j] * a[j]); break;
+        case P2_TEST_MUL_DIAG: {
+            gl_t d = poseidon2_diag[b[0] % 12];
+            if (b[0] % 12 == 0) d = gl_add(d, 1);
+            want = ref_mod128((unsigned __int128)a[j] * d);
+            break;
+        }
+        default: want = ref_mod128((unsigned __int128)a[j] + ((unsigned __int128)b[j] << 32)); break;
+        }
+        if (out[j] != want)
+            fail_msg("op %d lane %d: a=%#llx b=%#llx: got %#llx, want %#llx", op, j,
+                     (unsigned long long)a[j], (unsigned long long)b[j],
+                     (unsigned long long)out[j], (unsigned long long)want);
+    }
+}
+
+static void test_avx512_arith(void **st) {
+    if (!level_usable(GL_SIMD_AVX512)) skip();
+    gl_t a[8], b[8];
+    /* The reduction's carry-and-borrow case: (hi & eps)*eps + lo wraps to below hi >> 32. */
+    for (int j = 0; j < 8; j++) {
+        /* hl = eps makes (hi & eps)*eps = 2^64 - 2^33 + 1, so lo >= 2^33 - 1 carries and leaves
+         * lo - 2^33 + 1, below hh. */
+        a[j] = ((0xFFFFFFFFull - 1000 * (uint64_t)j) << 32) | 0xFFFFFFFFull;
+        b[j] = (1ull << 33) - 1 + 77 * (uint64_t)j;
+    }
+    check_op(P2_TEST_REDUCE128, a, b);
+    /* Largest half sums combine accepts. */
+    for (int j = 0; j < 8; j++) a[j] = (1ull << 62) - 1 - (uint64_t)j, b[j] = (1ull << 62) - 1 - 3 * (uint64_t)j;
+    check_op(P2_TEST_COMBINE, a, b);
+    for (int round = 0; round < 20000; round++) {
+        for (int j = 0; j < 8; j++) a[j] = rand_u64_edge(), b[j] = rand_u64_edge();
+        check_op(P2_TEST_REDUCE128, a, b);
+        check_op(P2_TEST_MUL, a, b);
+        check_op(P2_TEST_SQR, a, b);
+        check_op(P2_TEST_MUL_HALVES, a, b);
+        check_op(P2_TEST_MUL_DIAG, a, b);
+        for (int j = 0; j < 8; j++) a[j] >>= 2, b[j] >>= 2; /* combine's domain: below 2^62 */
+        check_op(P2_TEST_COMBINE, a, b);
+    }
+}
+
+/* Whole permutations on states built from the edge values above (canonicalized), every SIMD
+ * level against the scalar reference: states full of 0, p-1, 2^32 multiples and the like drive
+ * the half sums and corrections to their extremes more often than random states do. */
+static void test_simd_vs_scalar_edge_states(void **st) {
+    enum { N = 4000 };
+    gl_t *ref = zisk_xmalloc(sizeof(gl_t) * 12 * N), *got = zisk_xmalloc(sizeof(gl_t) * 12 * N);
+    for (size_t k = 0; k < N; k++) {
+        uint64_t mode = rng() % 4;
+        for (size_t i = 0; i < 12; i++) {
+            gl_t v = gl_from_u64(rand_u64_edge());
+            if (mode == 0) v = GL_P - 1;                    /* all p - 1 */
+            else if (mode == 1 && (i & 1)) v = 0;           /* half zero */
+            ref[12 * k + i] = v;
+        }
+    }
+    for (int l = 0; l < GL_SIMD_LEVELS; l++) {
+        if (!level_usable((gl_simd_level)l)) continue;
+        memcpy(got, ref, sizeof(gl_t) * 12 * N);
+        poseidon2_permute_batch_level((gl_simd_level)l, got, N);
+        for (size_t k = 0; k < N; k++) {
+            gl_t s[12];
+            memcpy(s, ref + 12 * k, sizeof s);
+            poseidon2_permute(s);
+            if (memcmp(s, got + 12 * k, sizeof s) != 0) fail_msg("level %d: edge state %zu differs", l, k);
+        }
+    }
+    free(ref);
+    free(got);
+}
+
 int main(int argc, char **argv) {
     g_vectors_path = argc > 1 ? argv[1] : NULL;
     FILE *f = g_vectors_path ? fopen(g_vectors_path, "r") : NULL;
@@ -311,6 +413,8 @@ int main(int argc, char **argv) {
         cmocka_unit_test(test_sponge_definition_and_stride),
         cmocka_unit_test(test_hash_rows_matches_sponge),
         cmocka_unit_test(test_compress_pairs),
+        cmocka_unit_test(test_avx512_arith),
+        cmocka_unit_test(test_simd_vs_scalar_edge_states),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
