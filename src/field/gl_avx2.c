@@ -70,59 +70,13 @@ static inline v4 v_mul(v4 a, v4 b) {
     return v_canon(t2);
 }
 
-static void avx2_add(gl_t *out, const gl_t *a, const gl_t *b, size_t n) {
-    size_t i = 0;
-    for (; i + 4 <= n; i += 4) v_store(out + i, v_add(v_load(a + i), v_load(b + i)));
-    for (; i < n; i++) out[i] = gl_add(a[i], b[i]);
-}
-
-static void avx2_sub(gl_t *out, const gl_t *a, const gl_t *b, size_t n) {
-    size_t i = 0;
-    for (; i + 4 <= n; i += 4) v_store(out + i, v_sub(v_load(a + i), v_load(b + i)));
-    for (; i < n; i++) out[i] = gl_sub(a[i], b[i]);
-}
-
-static void avx2_mul(gl_t *out, const gl_t *a, const gl_t *b, size_t n) {
-    size_t i = 0;
-    for (; i + 4 <= n; i += 4) v_store(out + i, v_mul(v_load(a + i), v_load(b + i)));
-    for (; i < n; i++) out[i] = gl_mul(a[i], b[i]);
-}
-
-static void avx2_scale(gl_t *out, const gl_t *a, gl_t s, size_t n) {
-    size_t i = 0;
-    v4 vs = v_set1(s);
-    for (; i + 4 <= n; i += 4) v_store(out + i, v_mul(v_load(a + i), vs));
-    for (; i < n; i++) out[i] = gl_mul(a[i], s);
-}
-
-static void avx2_dit(gl_t *x, gl_t *y, const gl_t *tw, size_t n) {
-    size_t i = 0;
-    for (; i + 4 <= n; i += 4) {
-        v4 u = v_load(x + i);
-        v4 t = v_mul(v_load(y + i), v_load(tw + i));
-        v_store(x + i, v_add(u, t));
-        v_store(y + i, v_sub(u, t));
-    }
-    for (; i < n; i++) {
-        gl_t t = gl_mul(y[i], tw[i]), u = x[i];
-        x[i] = gl_add(u, t);
-        y[i] = gl_sub(u, t);
-    }
-}
-
-static void avx2_dif(gl_t *x, gl_t *y, const gl_t *tw, size_t n) {
-    size_t i = 0;
-    for (; i + 4 <= n; i += 4) {
-        v4 u = v_load(x + i), v = v_load(y + i);
-        v_store(x + i, v_add(u, v));
-        v_store(y + i, v_mul(v_sub(u, v), v_load(tw + i)));
-    }
-    for (; i < n; i++) {
-        gl_t u = x[i], v = y[i];
-        x[i] = gl_add(u, v);
-        y[i] = gl_mul(gl_sub(u, v), tw[i]);
-    }
-}
+#define VEC v4
+#define VEC_LANES 4
+#define VEC_FN(name) avx2_##name
+#include "gl_vec_loops.h"
+#undef VEC
+#undef VEC_LANES
+#undef VEC_FN
 
 const gl_vec_ops gl_avx2_ops = {
     .level = GL_SIMD_AVX2,
