@@ -53,7 +53,7 @@ const cfg_value *cfg_get(const cfg_result *r, const char *name) {
     return &r->values[i];
 }
 
-static const char *env_lookup(char **env, const char *name) {
+const char *cfg_env(char **env, const char *name) {
     if (!env || !name) return NULL;
     size_t n = strlen(name);
     for (char **e = env; *e; e++)
@@ -326,7 +326,7 @@ int cfg_resolve(const cfg_option *opts, size_t n, int argc, char **argv, char **
         if (path) {
             snprintf(origin, sizeof origin, "flag %s", flag_used);
             value_set(&out->values[i], path, CFG_SRC_FLAG, origin);
-        } else if ((path = env_lookup(env, opts[i].env)) && *path) {
+        } else if ((path = cfg_env(env, opts[i].env)) && *path) {
             snprintf(origin, sizeof origin, "env %s", opts[i].env);
             value_set(&out->values[i], path, CFG_SRC_ENV, origin);
         }
@@ -336,7 +336,7 @@ int cfg_resolve(const cfg_option *opts, size_t n, int argc, char **argv, char **
 
     for (size_t i = 0; i < n; i++) {
         if (opts[i].type == CFG_PATH_CONFIG) continue;
-        const char *e = env_lookup(env, opts[i].env);
+        const char *e = cfg_env(env, opts[i].env);
         if (e && *e) { /* an empty variable counts as unset */
             char origin[160];
             snprintf(origin, sizeof origin, "env %s", opts[i].env);
@@ -430,6 +430,16 @@ void cfg_print_markdown(FILE *f, const cfg_option *opts, size_t n) {
         }
         fprintf(f, " |\n");
     }
+}
+
+char *cfg_expand_home(const char *path, char **env) {
+    if (path[0] != '~' || (path[1] != '/' && path[1] != 0)) return zisk_xstrdup(path);
+    const char *home = cfg_env(env, "HOME");
+    if (!home || !*home) return zisk_xstrdup(path);
+    size_t n = strlen(home) + strlen(path);
+    char *out = zisk_xmalloc(n + 1);
+    snprintf(out, n + 1, "%s%s", home, path + 1);
+    return out;
 }
 
 void cfg_describe(const cfg_result *r, size_t i, char *buf, size_t n) {

@@ -101,6 +101,13 @@ const cfg_value *cfg_get(const cfg_result *r, const char *name);
 void cfg_print_help(FILE *f, const cfg_option *opts, size_t n_opts);
 /* Prints the Markdown reference table (docs/CONFIGURATION.md embeds it verbatim). */
 void cfg_print_markdown(FILE *f, const cfg_option *opts, size_t n_opts);
+/* The value of `name` in an environ-style NULL-terminated array, or NULL. */
+const char *cfg_env(char **env, const char *name);
+
+/* A copy of path with a leading "~" (alone or before "/") replaced by HOME from env; other
+ * paths, or no HOME, are copied as they are. The caller frees the result. */
+char *cfg_expand_home(const char *path, char **env);
+
 /* Writes "name = value (origin)" for option i into buf. */
 void cfg_describe(const cfg_result *r, size_t i, char *buf, size_t n);
 

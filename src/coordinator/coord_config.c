@@ -101,23 +101,6 @@ const cfg_option coord_options[] = {
 };
 const size_t coord_n_options = sizeof coord_options / sizeof coord_options[0];
 
-static const char *env_get(char **env, const char *name) {
-    size_t n = strlen(name);
-    for (char **e = env; e && *e; e++)
-        if (!strncmp(*e, name, n) && (*e)[n] == '=') return *e + n + 1;
-    return NULL;
-}
-
-static char *expand_home(const char *path, char **env) {
-    if (path[0] != '~' || (path[1] != '/' && path[1] != 0)) return zisk_xstrdup(path);
-    const char *home = env_get(env, "HOME");
-    if (!home || !*home) return zisk_xstrdup(path);
-    size_t n = strlen(home) + strlen(path);
-    char *out = zisk_xmalloc(n + 1);
-    snprintf(out, n + 1, "%s%s", home, path + 1);
-    return out;
-}
-
 /* Layers one file's values over `out` (see the top of the file). */
 static int layer_file(const char *path, cfg_result *out, zisk_err *err) {
     char *argv[] = {"zisk-coordinator", "--config", (char *)path, NULL};
@@ -155,7 +138,7 @@ int coord_config_resolve(int argc, char **argv, char **env, int search_files, cf
     if (cfg_resolve(coord_options, coord_n_options, argc, argv, env, out, err) != 0) return -1;
     if (out->config_path || !search_files || out->help || out->version) return 0;
     char xdg[4096];
-    const char *x = env_get(env, "XDG_CONFIG_HOME"), *home = env_get(env, "HOME");
+    const char *x = cfg_env(env, "XDG_CONFIG_HOME"), *home = cfg_env(env, "HOME");
     if (x && *x) snprintf(xdg, sizeof xdg, "%s/zisk/coordinator.toml", x);
     else if (home && *home) snprintf(xdg, sizeof xdg, "%s/.config/zisk/coordinator.toml", home);
     else xdg[0] = 0;
@@ -182,7 +165,7 @@ int coord_settings_from(const cfg_result *cfg, char **env, coord_settings *s, zi
     s->metrics_enabled = cfg_get(cfg, "metrics.enabled")->boolean != 0;
     s->metrics_host = zisk_xstrdup(cfg_get(cfg, "metrics.host")->text);
     s->metrics_port = get_u(cfg, "metrics.port");
-    s->data_dir = expand_home(cfg_get(cfg, "storage.data_dir")->text, env);
+    s->data_dir = cfg_expand_home(cfg_get(cfg, "storage.data_dir")->text, env);
     s->heartbeat_interval_seconds = get_u(cfg, "cluster.heartbeat_interval_seconds");
     s->heartbeat_timeout_seconds = get_u(cfg, "cluster.heartbeat_timeout_seconds");
     s->max_queued = get_u(cfg, "jobs.max_queued");

@@ -5,17 +5,10 @@
 
 #include "log.h"
 
-const char *service_env(char **env, const char *name) {
-    size_t n = strlen(name);
-    for (char **e = env; e && *e; e++)
-        if (!strncmp(*e, name, n) && (*e)[n] == '=') return *e + n + 1;
-    return NULL;
-}
-
 int service_log_resolve(const cfg_result *cfg, char **env, service_log *l, zisk_err *err) {
     memset(l, 0, sizeof *l);
     const cfg_value *level = cfg_get(cfg, "logging.level"), *verbose = cfg_get(cfg, "verbose");
-    const char *rust_log = service_env(env, "RUST_LOG");
+    const char *rust_log = cfg_env(env, "RUST_LOG");
     zlog_level base;
     if (zlog_level_parse(level->text, &base, err) != 0) return -1;
     l->level = base;

@@ -36,7 +36,4 @@ int service_log_start(const service_log *l, zisk_err *err);
 void service_banner(const cfg_result *cfg, const service_log *l, const char *target,
                     const char *override_name, const char *override_text);
 
-/* Value of name in an environ-style array, or NULL. */
-const char *service_env(char **env, const char *name);
-
 #endif

@@ -99,16 +99,6 @@ const cfg_option worker_options[] = {
 };
 const size_t worker_n_options = sizeof worker_options / sizeof worker_options[0];
 
-static char *expand_home(const char *path) {
-    if (path[0] != '~' || (path[1] != '/' && path[1] != 0)) return zisk_xstrdup(path);
-    const char *home = getenv("HOME");
-    if (!home || !*home) return zisk_xstrdup(path);
-    size_t n = strlen(home) + strlen(path);
-    char *out = zisk_xmalloc(n + 1);
-    snprintf(out, n + 1, "%s%s", home, path + 1);
-    return out;
-}
-
 static char *dup_or_null(const char *s) { return s ? zisk_xstrdup(s) : NULL; }
 
 int worker_settings_from(const cfg_result *cfg, char **env, worker_settings *s, zisk_err *err) {
@@ -126,7 +116,7 @@ int worker_settings_from(const cfg_result *cfg, char **env, worker_settings *s, 
         if (!snark->text)
             return zisk_err_set(err, "--plonk needs the SNARK proving key: pass --proving-key-snark PATH");
         struct stat st;
-        char *p = expand_home(snark->text);
+        char *p = cfg_expand_home(snark->text, env);
         int ok = stat(p, &st) == 0 && S_ISDIR(st.st_mode);
         free(p);
         if (!ok)
@@ -167,7 +157,7 @@ int worker_settings_from(const cfg_result *cfg, char **env, worker_settings *s, 
     }
     s->environment = zisk_xstrdup(cfg_get(cfg, "worker.environment")->text);
     s->inputs_folder = zisk_xstrdup(folder->text);
-    s->proving_key = expand_home(cfg_get(cfg, "worker.proving_key")->text);
+    s->proving_key = cfg_expand_home(cfg_get(cfg, "worker.proving_key")->text, env);
     s->proving_key_snark = dup_or_null(snark->text);
     s->backend = WORKER_BACKEND_EMULATOR;
     s->backend_note = emu->boolean ? "backend: emulator (--emulator)"
