@@ -815,6 +815,13 @@ static void reply_job(rpc_call *call, const sched_job *j) {
     api_reply(call, &pb.job.base);
 }
 
+/* Answers INVALID_ARGUMENT and returns false when a request's job id is missing or malformed. */
+static bool job_id_ok(rpc_call *call, const char *job_id) {
+    if (valid_job_id(job_id)) return true;
+    api_fail_code(call, SCHED_E_INVALID_ARGUMENT, "job_id is missing or malformed");
+    return false;
+}
+
 static void fail_job_not_found(rpc_call *call, const char *job_id) {
     char m[200];
     snprintf(m, sizeof m, "job %s not found", job_id);
@@ -823,10 +830,7 @@ static void fail_job_not_found(rpc_call *call, const char *job_id) {
 
 static void api_get_job(coordinator *c, rpc_call *call, ProtobufCMessage *msg) {
     const Zisk__Api__V1__GetJobRequest *req = (const Zisk__Api__V1__GetJobRequest *)msg;
-    if (!valid_job_id(req->job_id)) {
-        api_fail_code(call, SCHED_E_INVALID_ARGUMENT, "job_id is missing or malformed");
-        return;
-    }
+    if (!job_id_ok(call, req->job_id)) return;
     bool owned;
     pthread_mutex_lock(&c->mu);
     sched_job *j = lookup_job(c, req->job_id, &owned);
@@ -838,10 +842,7 @@ static void api_get_job(coordinator *c, rpc_call *call, ProtobufCMessage *msg) {
 
 static void api_wait_job_result(coordinator *c, rpc_call *call, ProtobufCMessage *msg) {
     const Zisk__Api__V1__WaitJobResultRequest *req = (const Zisk__Api__V1__WaitJobResultRequest *)msg;
-    if (!valid_job_id(req->job_id)) {
-        api_fail_code(call, SCHED_E_INVALID_ARGUMENT, "job_id is missing or malformed");
-        return;
-    }
+    if (!job_id_ok(call, req->job_id)) return;
     uint32_t timeout = req->timeout_seconds ? req->timeout_seconds : 5;
     if (timeout > 3600) {
         api_fail_code(call, SCHED_E_INVALID_ARGUMENT, "timeout_seconds must be 1 to 3600 (0 means 5)");
@@ -867,10 +868,7 @@ static void api_wait_job_result(coordinator *c, rpc_call *call, ProtobufCMessage
 
 static void api_watch_job(coordinator *c, rpc_call *call, ProtobufCMessage *msg) {
     const Zisk__Api__V1__WatchJobRequest *req = (const Zisk__Api__V1__WatchJobRequest *)msg;
-    if (!valid_job_id(req->job_id)) {
-        api_fail_code(call, SCHED_E_INVALID_ARGUMENT, "job_id is missing or malformed");
-        return;
-    }
+    if (!job_id_ok(call, req->job_id)) return;
     bool owned;
     pthread_mutex_lock(&c->mu);
     sched_job *j = lookup_job(c, req->job_id, &owned);
@@ -895,10 +893,7 @@ static void api_watch_job(coordinator *c, rpc_call *call, ProtobufCMessage *msg)
 
 static void api_cancel_job(coordinator *c, rpc_call *call, ProtobufCMessage *msg) {
     const Zisk__Api__V1__CancelJobRequest *req = (const Zisk__Api__V1__CancelJobRequest *)msg;
-    if (!valid_job_id(req->job_id)) {
-        api_fail_code(call, SCHED_E_INVALID_ARGUMENT, "job_id is missing or malformed");
-        return;
-    }
+    if (!job_id_ok(call, req->job_id)) return;
     char why[300];
     pthread_mutex_lock(&c->mu);
     sched_error e = sched_cancel(c->s, req->job_id, req->reason, now_s(), wall_ms(), why, sizeof why);
