@@ -39,6 +39,10 @@ int cli_usage_error(const cli_args *a, const char *fmt, ...) __attribute__((form
 /* Prints the 64 public output words, 8 per row in hex (all-zero rows folded). */
 void cli_print_outputs(FILE *f, const uint32_t out[64]);
 
+/* Wraps a plain file's bytes as one ZisK input record (u64 LE length, the data, zero padding
+ * to a multiple of 8): frees *data and replaces it (and *len) with the record. */
+void cli_wrap_record(uint8_t **data, size_t *len);
+
 /* Writes s as a JSON string literal (with quotes). */
 void cli_json_string(FILE *f, const char *s);
 

@@ -1,6 +1,8 @@
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "base.h"
 #include "cli.h"
 
 int cli_flag(cli_args *a, const char *name, int takes_value, const char **value) {
@@ -77,3 +79,13 @@ void cli_print_outputs(FILE *f, const uint32_t out[64]) {
     }
 }
 
+
+void cli_wrap_record(uint8_t **data, size_t *len) {
+    size_t n = *len, padded = (n + 7) & ~(size_t)7;
+    uint8_t *rec = zisk_xcalloc(8 + padded, 1);
+    for (int i = 0; i < 8; i++) rec[i] = (uint8_t)((uint64_t)n >> (8 * i));
+    if (n) memcpy(rec + 8, *data, n);
+    free(*data);
+    *data = rec;
+    *len = 8 + padded;
+}

@@ -300,15 +300,7 @@ static int cmd_setup_or_execute(client *c, cli_args *a, int execute) {
             fprintf(stderr, "zisk client: %s\n", err.msg);
             return CLI_EXIT_FAILURE;
         }
-        if (o.input_raw) { /* wrap as one record, as `zisk execute --input-raw` does */
-            size_t padded = (len + 7) & ~(size_t)7;
-            uint8_t *rec = zisk_xcalloc(8 + padded, 1);
-            for (int i = 0; i < 8; i++) rec[i] = (uint8_t)((uint64_t)len >> (8 * i));
-            if (len) memcpy(rec + 8, data, len);
-            free(data);
-            data = rec;
-            len = 8 + padded;
-        }
+        if (o.input_raw) cli_wrap_record(&data, &len); /* as `zisk execute --input-raw` does */
         in.source_case = ZISK__API__V1__JOB_INPUT__SOURCE_INLINE_DATA;
         in.inline_data.data = data;
         in.inline_data.len = len;

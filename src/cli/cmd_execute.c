@@ -60,13 +60,9 @@ static int load_input(const char *path, int raw, uint8_t **buf, size_t *len) {
         return -1;
     }
     if (raw) {
-        size_t padded = (n + 7) & ~(size_t)7;
-        uint8_t *rec = zisk_xcalloc(8 + padded, 1);
-        for (int i = 0; i < 8; i++) rec[i] = (uint8_t)((uint64_t)n >> (8 * i));
-        if (n) memcpy(rec + 8, data, n);
-        free(data);
-        *buf = rec;
-        *len = 8 + padded;
+        cli_wrap_record(&data, &n);
+        *buf = data;
+        *len = n;
         return 0;
     }
     size_t nrec;
