@@ -113,6 +113,21 @@ void hash_rows(const gl_t *mat, size_t n_rows, size_t n_cols, size_t row_stride,
 void hash_rows_level(gl_simd_level level, const gl_t *mat, size_t n_rows, size_t n_cols,
                      size_t row_stride, size_t col_stride, hash_digest *out);
 
+/* Hashes leaves made of several rows: leaf r (r < n_leaves) is the concatenation of the n_parts
+ * rows r, r + part_stride / row_stride, ... , i.e. its elements are
+ * mat[r*row_stride + p*part_stride + c*col_stride] for p < n_parts, then c < n_cols, in that
+ * order (all of part 0's row first). out[r] = hash_sponge of those n_parts * n_cols elements.
+ * n_parts = 1 is hash_rows. The STARK's trees put the rows of x and -x in one leaf this way
+ * (docs/PROOF_SYSTEM_CONVENTIONS.md, "Merkle trees"). 8 leaves at a time with SIMD;
+ * single-threaded. n_parts >= 1. */
+void hash_leaves(const gl_t *mat, size_t n_leaves, size_t n_parts, size_t part_stride,
+                 size_t n_cols, size_t row_stride, size_t col_stride, hash_digest *out);
+
+/* Same as hash_leaves with an explicit SIMD level (tests, benchmarks). */
+void hash_leaves_level(gl_simd_level level, const gl_t *mat, size_t n_leaves, size_t n_parts,
+                       size_t part_stride, size_t n_cols, size_t row_stride, size_t col_stride,
+                       hash_digest *out);
+
 /* 1 when the two digests are equal. */
 static inline int hash_digest_eq(const hash_digest *a, const hash_digest *b) {
     return a->h[0] == b->h[0] && a->h[1] == b->h[1] && a->h[2] == b->h[2] && a->h[3] == b->h[3];

@@ -16,6 +16,11 @@ void poseidon2_x8_avx512(gl_t st[POSEIDON2_WIDTH][POSEIDON2_LANES]);
 /* Permutes n_groups * 8 states stored one after the other (state k is states[12k .. 12k+12)),
  * 8 at a time, transposing in registers instead of through the x8 layout. */
 void poseidon2_states_avx512(gl_t *states, size_t n_groups);
+/* hash_leaves over n_groups * 8 leaves of a column-major matrix (row_stride 1): out[r] = the
+ * sponge of leaf r for r < 8 * n_groups (hash.h). */
+void poseidon2_sponge_cols_avx512(const gl_t *mat, size_t n_groups, size_t n_parts,
+                                  size_t part_stride, size_t n_cols, size_t col_stride,
+                                  hash_digest *out);
 #endif
 #if defined(ZISK_HASH_HAVE_AVX2)
 void poseidon2_x8_avx2(gl_t st[POSEIDON2_WIDTH][POSEIDON2_LANES]);

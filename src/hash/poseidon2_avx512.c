@@ -427,6 +427,52 @@ void poseidon2_states_avx512(gl_t *states, size_t n_groups) {
     }
 }
 
+/* The leaf sponge of whole groups of 8 leaves of a column-major matrix (rows contiguous within
+ * a column; a leaf is n_parts rows part_stride apart, hash.h). Element c of a part for leaves
+ * r0..r0+7 is one contiguous 8-element load from column c, which is already the x8 layout, so
+ * each block is 8 vector loads into the state and the state stays in registers for the whole
+ * leaf: no gather through memory and no transposes. The next group's lines are prefetched
+ * while this group is absorbed (a 100-column matrix has more streams than the hardware
+ * prefetcher tracks); one group is ~13 permutations per part, far longer than a memory access,
+ * so one group ahead is enough. */
+void poseidon2_sponge_cols_avx512(const gl_t *mat, size_t n_groups, size_t n_parts,
+                                  size_t part_stride, size_t n_cols, size_t col_stride,
+                                  hash_digest *out) {
+    call_once(&tables_once, tables_init);
+    const size_t len = n_parts * n_cols;
+    const size_t n_blocks = len == 0 ? 1 : (len + HASH_RATE - 1) / HASH_RATE;
+    for (size_t g = 0; g < n_groups; g++) {
+        const gl_t *base = mat + g * POSEIDON2_LANES;
+        const int prefetch = g + 1 < n_groups;
+        V x[12];
+#pragma GCC unroll 12
+        for (int i = 0; i < 12; i++) x[i] = _mm512_setzero_si512();
+        x[HASH_RATE] = v_set1((uint64_t)len);
+        x[POSEIDON2_WIDTH - 1] = v_set1(HASH_DOMAIN_SPONGE);
+        size_t part = 0, col = 0; /* the next element's position */
+        for (size_t b = 0; b < n_blocks; b++) {
+            /* Overwrite mode; a short last block is zero-padded (hash.h). */
+#pragma GCC unroll 8
+            for (size_t i = 0; i < HASH_RATE; i++) {
+                if (b * HASH_RATE + i < len) {
+                    const gl_t *src = base + part * part_stride + col * col_stride;
+                    x[i] = _mm512_loadu_si512((const void *)src);
+                    if (prefetch) _mm_prefetch((const char *)(src + POSEIDON2_LANES), _MM_HINT_T0);
+                    if (++col == n_cols) col = 0, part++;
+                } else {
+                    x[i] = _mm512_setzero_si512();
+                }
+            }
+            permute(x);
+        }
+        gl_t d[HASH_DIGEST_LEN][POSEIDON2_LANES];
+#pragma GCC unroll 4
+        for (int i = 0; i < HASH_DIGEST_LEN; i++) _mm512_storeu_si512((void *)d[i], x[i]);
+        for (int j = 0; j < POSEIDON2_LANES; j++)
+            for (int i = 0; i < HASH_DIGEST_LEN; i++) out[g * POSEIDON2_LANES + j].h[i] = d[i][j];
+    }
+}
+
 void poseidon2_avx512_test_op_impl(int op, const gl_t a[8], const gl_t b[8], gl_t out[8]) {
     call_once(&tables_once, tables_init);
     V va = _mm512_loadu_si512((const void *)a), vb = _mm512_loadu_si512((const void *)b), r;

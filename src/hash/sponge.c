@@ -51,31 +51,44 @@ void hash_compress_pairs(const hash_digest *in, size_t n_out, hash_digest *out) 
     }
 }
 
-void hash_rows_level(gl_simd_level level, const gl_t *mat, size_t n_rows, size_t n_cols,
-                     size_t row_stride, size_t col_stride, hash_digest *out) {
-    ZISK_ASSERT((uint64_t)n_cols < GL_P);
+void hash_leaves_level(gl_simd_level level, const gl_t *mat, size_t n_leaves, size_t n_parts,
+                       size_t part_stride, size_t n_cols, size_t row_stride, size_t col_stride,
+                       hash_digest *out) {
+    ZISK_ASSERT(n_parts >= 1);
+    const size_t len = n_parts * n_cols;
+    ZISK_ASSERT(n_cols == 0 || len / n_cols == n_parts);
+    ZISK_ASSERT((uint64_t)len < GL_P);
     poseidon2_x8_fn kernel = poseidon2_x8_kernel(level);
-    size_t n_blocks = n_cols == 0 ? 1 : (n_cols + HASH_RATE - 1) / HASH_RATE;
+    size_t n_blocks = len == 0 ? 1 : (len + HASH_RATE - 1) / HASH_RATE;
     gl_t st[POSEIDON2_WIDTH][POSEIDON2_LANES];
-    for (size_t r0 = 0; r0 < n_rows; r0 += POSEIDON2_LANES) {
-        size_t lanes = n_rows - r0 < POSEIDON2_LANES ? n_rows - r0 : POSEIDON2_LANES;
+    size_t first = 0;
+#if defined(ZISK_HASH_HAVE_AVX512)
+    /* Column-major matrices (the STARK's LDEs) load straight into the kernel's registers;
+     * the tail of fewer than 8 leaves goes the generic way below. */
+    if (kernel == poseidon2_x8_avx512 && row_stride == 1 && n_leaves >= POSEIDON2_LANES) {
+        poseidon2_sponge_cols_avx512(mat, n_leaves / POSEIDON2_LANES, n_parts, part_stride,
+                                     n_cols, col_stride, out);
+        first = n_leaves - n_leaves % POSEIDON2_LANES;
+    }
+#endif
+    for (size_t r0 = first; r0 < n_leaves; r0 += POSEIDON2_LANES) {
+        size_t lanes = n_leaves - r0 < POSEIDON2_LANES ? n_leaves - r0 : POSEIDON2_LANES;
         memset(st, 0, sizeof st);
         for (size_t j = 0; j < POSEIDON2_LANES; j++) {
-            st[HASH_RATE][j] = (gl_t)n_cols;
+            st[HASH_RATE][j] = (gl_t)len;
             st[POSEIDON2_WIDTH - 1][j] = HASH_DOMAIN_SPONGE;
         }
+        size_t part = 0, col = 0; /* the next element's position */
         for (size_t b = 0; b < n_blocks; b++) {
-            size_t c0 = b * HASH_RATE;
-            size_t w = n_cols - c0 < HASH_RATE ? n_cols - c0 : HASH_RATE;
-            if (n_cols == 0) w = 0;
-            /* Gather the block of each of the lanes rows into the x8 layout; lanes past the
-             * last row stay zero-filled and are dropped. */
+            /* Gather the block of each of the lanes leaves into the x8 layout; lanes past the
+             * last leaf stay zero-filled and are dropped. */
             for (size_t i = 0; i < HASH_RATE; i++) {
-                if (i < w) {
-                    const gl_t *src = mat + (r0 * row_stride) + (c0 + i) * col_stride;
+                if (b * HASH_RATE + i < len) {
+                    const gl_t *src = mat + r0 * row_stride + part * part_stride + col * col_stride;
                     size_t j = 0;
                     for (; j < lanes; j++) st[i][j] = src[j * row_stride];
                     for (; j < POSEIDON2_LANES; j++) st[i][j] = 0;
+                    if (++col == n_cols) col = 0, part++;
                 } else {
                     memset(st[i], 0, sizeof st[i]);
                 }
@@ -85,6 +98,17 @@ void hash_rows_level(gl_simd_level level, const gl_t *mat, size_t n_rows, size_t
         for (size_t j = 0; j < lanes; j++)
             for (int i = 0; i < HASH_DIGEST_LEN; i++) out[r0 + j].h[i] = st[i][j];
     }
+}
+
+void hash_leaves(const gl_t *mat, size_t n_leaves, size_t n_parts, size_t part_stride,
+                 size_t n_cols, size_t row_stride, size_t col_stride, hash_digest *out) {
+    hash_leaves_level(gl_simd_best(), mat, n_leaves, n_parts, part_stride, n_cols, row_stride,
+                      col_stride, out);
+}
+
+void hash_rows_level(gl_simd_level level, const gl_t *mat, size_t n_rows, size_t n_cols,
+                     size_t row_stride, size_t col_stride, hash_digest *out) {
+    hash_leaves_level(level, mat, n_rows, 1, 0, n_cols, row_stride, col_stride, out);
 }
 
 void hash_rows(const gl_t *mat, size_t n_rows, size_t n_cols, size_t row_stride,

@@ -26,28 +26,35 @@ size_t merkle_node_count(size_t n_rows) {
     return 2 * n_rows - 1;
 }
 
-int merkle_build(merkle_tree *t, const gl_t *mat, size_t n_rows, size_t n_cols,
-                 size_t row_stride, size_t col_stride, hash_digest *nodes, zisk_err *err) {
+int merkle_build_leaves(merkle_tree *t, const gl_t *mat, size_t n_rows, size_t n_cols,
+                        size_t row_stride, size_t col_stride, unsigned log_leaf_rows,
+                        hash_digest *nodes, zisk_err *err) {
     if (t == NULL || nodes == NULL || (mat == NULL && n_cols > 0))
         return zisk_err_set(err, "merkle_build: missing tree, matrix or node buffer");
     if (n_rows == 0 || (n_rows & (n_rows - 1)) != 0 || n_rows > ((size_t)1 << MERKLE_MAX_LOG_ROWS))
         return zisk_err_set(err, "merkle_build: %zu rows; the row count must be a power of two "
                             "between 1 and 2^%d (pad the matrix first)", n_rows, MERKLE_MAX_LOG_ROWS);
+    unsigned log_rows = (unsigned)__builtin_ctzll((unsigned long long)n_rows);
+    if (log_leaf_rows > log_rows)
+        return zisk_err_set(err, "merkle_build: 2^%u rows per leaf, but only 2^%u rows",
+                            log_leaf_rows, log_rows);
+    size_t n_leaves = n_rows >> log_leaf_rows;
     *t = (merkle_tree){.mat = mat, .row_stride = row_stride, .col_stride = col_stride,
-                       .n_rows = n_rows, .n_cols = n_cols,
-                       .log_rows = (unsigned)__builtin_ctzll((unsigned long long)n_rows),
-                       .nodes = nodes};
+                       .n_rows = n_rows, .n_cols = n_cols, .log_rows = log_rows,
+                       .n_leaves = n_leaves, .leaf_rows = (size_t)1 << log_leaf_rows,
+                       .log_leaves = log_rows - log_leaf_rows, .nodes = nodes};
 
-    size_t n_chunks = (n_rows + LEAF_CHUNK - 1) / LEAF_CHUNK;
+    size_t n_chunks = (n_leaves + LEAF_CHUNK - 1) / LEAF_CHUNK;
 #pragma omp parallel for schedule(dynamic, 1) if (n_chunks > 1)
     for (size_t k = 0; k < n_chunks; k++) {
         size_t r0 = k * LEAF_CHUNK;
-        size_t m = n_rows - r0 < LEAF_CHUNK ? n_rows - r0 : LEAF_CHUNK;
-        hash_rows(mat + r0 * row_stride, m, n_cols, row_stride, col_stride, nodes + r0);
+        size_t m = n_leaves - r0 < LEAF_CHUNK ? n_leaves - r0 : LEAF_CHUNK;
+        hash_leaves(mat + r0 * row_stride, m, t->leaf_rows, n_leaves * row_stride, n_cols,
+                    row_stride, col_stride, nodes + r0);
     }
 
     hash_digest *level = nodes;
-    for (size_t width = n_rows; width > 1; width /= 2) {
+    for (size_t width = n_leaves; width > 1; width /= 2) {
         hash_digest *parent = level + width;
         size_t n_par = width / 2;
         size_t n_pc = (n_par + NODE_CHUNK - 1) / NODE_CHUNK;
@@ -62,19 +69,27 @@ int merkle_build(merkle_tree *t, const gl_t *mat, size_t n_rows, size_t n_cols,
     return 0;
 }
 
+int merkle_build(merkle_tree *t, const gl_t *mat, size_t n_rows, size_t n_cols,
+                 size_t row_stride, size_t col_stride, hash_digest *nodes, zisk_err *err) {
+    return merkle_build_leaves(t, mat, n_rows, n_cols, row_stride, col_stride, 0, nodes, err);
+}
+
 const hash_digest *merkle_root(const merkle_tree *t) {
-    return &t->nodes[2 * t->n_rows - 2];
+    return &t->nodes[2 * t->n_leaves - 2];
 }
 
 void merkle_open(const merkle_tree *t, size_t index, gl_t *row_out, hash_digest *path_out) {
-    ZISK_ASSERT(index < t->n_rows);
-    for (size_t c = 0; c < t->n_cols; c++)
-        row_out[c] = t->mat[index * t->row_stride + c * t->col_stride];
+    ZISK_ASSERT(index < t->n_leaves);
+    for (size_t p = 0; p < t->leaf_rows; p++) {
+        size_t r = index + p * t->n_leaves;
+        for (size_t c = 0; c < t->n_cols; c++)
+            row_out[p * t->n_cols + c] = t->mat[r * t->row_stride + c * t->col_stride];
+    }
     const hash_digest *level = t->nodes;
     size_t i = index;
-    for (unsigned l = 0; l < t->log_rows; l++) {
+    for (unsigned l = 0; l < t->log_leaves; l++) {
         path_out[l] = level[i ^ 1];
-        level += t->n_rows >> l;
+        level += t->n_leaves >> l;
         i >>= 1;
     }
 }
@@ -82,7 +97,8 @@ void merkle_open(const merkle_tree *t, size_t index, gl_t *row_out, hash_digest 
 void merkle_open_many(const merkle_tree *t, const size_t *indices, size_t n, gl_t *rows_out,
                       hash_digest *paths_out) {
     for (size_t k = 0; k < n; k++)
-        merkle_open(t, indices[k], rows_out + k * t->n_cols, paths_out + k * t->log_rows);
+        merkle_open(t, indices[k], rows_out + k * t->leaf_rows * t->n_cols,
+                    paths_out + k * t->log_leaves);
 }
 
 static int digest_canonical(const hash_digest *d) {

@@ -39,7 +39,11 @@ typedef struct merkle_tree {
     size_t row_stride, col_stride;
     size_t n_rows, n_cols;
     unsigned log_rows;
-    hash_digest *nodes;   /* merkle_node_count(n_rows) digests, layout above */
+    /* Leaves: n_leaves = n_rows / leaf_rows, leaf i holding rows i + j * n_leaves for
+     * j < leaf_rows (merkle_build_leaves); merkle_build makes leaf_rows = 1. */
+    size_t n_leaves, leaf_rows;
+    unsigned log_leaves;
+    hash_digest *nodes;   /* merkle_node_count(n_leaves) digests, layout above */
 } merkle_tree;
 
 typedef enum merkle_status {
@@ -63,14 +67,32 @@ size_t merkle_node_count(size_t n_rows);
 int merkle_build(merkle_tree *t, const gl_t *mat, size_t n_rows, size_t n_cols,
                  size_t row_stride, size_t col_stride, hash_digest *nodes, zisk_err *err);
 
+/* A tree whose leaves hold 2^log_leaf_rows rows each (docs/PROOF_SYSTEM_CONVENTIONS.md,
+ * "Merkle trees"): with n_leaves = n_rows >> log_leaf_rows, leaf i is hash_sponge of the rows
+ * i, i + n_leaves, i + 2 n_leaves, ... concatenated in that order (hash_leaves), and the tree
+ * above the leaves is as described at the top with n_leaves in place of n_rows. For an LDE in
+ * natural order and log_leaf_rows = 1, leaf i holds the points x and -x. nodes must hold
+ * merkle_node_count(n_leaves) digests. Paths and openings then refer to LEAF indices:
+ * merkle_open(t, i, ...) writes the leaf's leaf_rows * n_cols values (row i first) and
+ * log_leaves siblings, which merkle_verify checks with log_rows = log_leaves and
+ * n_cols = leaf_rows * n_cols. Returns 0, or -1 with err filled when n_rows is not a power of
+ * two in [1, 2^MERKLE_MAX_LOG_ROWS], log_leaf_rows > log2(n_rows), or a buffer is missing.
+ * log_leaf_rows = 0 is merkle_build. */
+int merkle_build_leaves(merkle_tree *t, const gl_t *mat, size_t n_rows, size_t n_cols,
+                        size_t row_stride, size_t col_stride, unsigned log_leaf_rows,
+                        hash_digest *nodes, zisk_err *err);
+
 /* The root (points into the tree's node array). */
 const hash_digest *merkle_root(const merkle_tree *t);
 
 /* Opens row `index` (< n_rows, else abort: a bug): copies its n_cols values to row_out and its
- * log_rows siblings to path_out (both caller-owned). */
+ * log_rows siblings to path_out (both caller-owned). For a tree of multi-row leaves, index is a
+ * leaf index (< n_leaves) and row_out receives leaf_rows * n_cols values, path_out log_leaves
+ * siblings (merkle_build_leaves). */
 void merkle_open(const merkle_tree *t, size_t index, gl_t *row_out, hash_digest *path_out);
 
-/* Opens n rows: row k goes to rows_out[k*n_cols ..] and its path to paths_out[k*log_rows ..]. */
+/* Opens n rows (leaves): leaf k goes to rows_out[k*leaf_rows*n_cols ..] and its path to
+ * paths_out[k*log_leaves ..]. */
 void merkle_open_many(const merkle_tree *t, const size_t *indices, size_t n, gl_t *rows_out,
                       hash_digest *paths_out);
 

@@ -56,8 +56,16 @@
 #include "gl.h"
 #include "hash.h"
 
-/* Version written by the encoders; the decoders accept only this one. */
-#define STARK_PROOF_VERSION 1
+/* Version written by the encoders; the decoders accept only this one. Version 2: every tree's
+ * leaf holds two LDE rows (STARK_LEAF_ROWS). */
+#define STARK_PROOF_VERSION 2
+
+/* Rows per Merkle leaf of every committed tree: leaf i (i < N/2) of an LDE of N rows in natural
+ * order holds rows i and i + N/2, the points x and -x (docs/STARK.md, "Commitments"). Two
+ * rows of a wide trace fill the sponge's blocks better than one (a 100-column row is 12.5
+ * blocks) and halve the internal nodes. */
+#define STARK_LOG_LEAF_ROWS 1
+#define STARK_LEAF_ROWS (1u << STARK_LOG_LEAF_ROWS)
 
 /* Limits enforced by stark_setup and by the decoders before they allocate. */
 #define STARK_MAX_LOG_N 26          /* trace rows <= 2^26 (LDE <= 2^(26 + log_blowup)) */
@@ -172,8 +180,11 @@ typedef struct stark_proof {
     gl3_t *ood;
     size_t n_ood_z, n_ood_next;
     fri_proof fri;
-    /* Query openings, per tree t with n_cols[t] > 0: rows[t][q * n_cols[t] ..] and
-     * paths[t][q * log_lde ..] (log_lde = log_n + log_blowup) for q < n_queries. */
+    /* Query openings, per tree t with n_cols[t] > 0 and query q < n_queries at LDE row i: the
+     * leaf i mod (N/2), i.e. rows i mod N/2 then i mod N/2 + N/2 (STARK_LEAF_ROWS of them), at
+     * rows[t][q * STARK_LEAF_ROWS * n_cols[t] ..], and its log_lde - STARK_LOG_LEAF_ROWS
+     * siblings at paths[t][q * (log_lde - STARK_LOG_LEAF_ROWS) ..] (log_lde = log_n +
+     * log_blowup, N = 2^log_lde). */
     size_t n_queries;
     unsigned log_lde;
     gl_t *rows[STARK_N_TREES];
@@ -182,9 +193,14 @@ typedef struct stark_proof {
 
 /* Step (3): stage 2, quotient, openings, FRI (docs/STARK.md, "Protocol"). Fills *proof
  * (overwritten; free with stark_proof_free). The instance's stage-1 data is released; the
- * instance may then only be freed. Returns 0; 1 when the trace does not satisfy the AIR (the
- * quotient or the FRI input was not of low degree): the proof is complete and well-formed but
- * the verifier rejects it (tests use this as a malicious prover); -1 with err when stage 2
+ * instance may then only be freed. Returns 0; 1 when the prover notices that the trace does not
+ * satisfy the AIR (the quotient or the FRI input was not of low degree): the proof is complete
+ * and well-formed but the verifier rejects it (tests use this as a malicious prover). The
+ * prover can notice only when the LDE leaves room above the quotient's degree (2^log_blowup >
+ * air_quotient_chunks): with a degree-3 AIR at blowup 2 every quotient looks low-degree, so a
+ * bad trace returns 0 and only the verifier's out-of-domain check rejects the proof. Use
+ * air_check (the worker's --verify-constraints) to find a bad trace before proving. -1 with
+ * err when stage 2
  * could not be built (a bus denominator vanished: probability ~ rows/p^3 with honest
  * challenges) or the instance was already finished. */
 int stark_finish(stark_instance *inst, const stark_challenges *ch, stark_proof *proof,

@@ -36,10 +36,17 @@ static void w_gl3(writer *w, gl3_t x) {
 /* Header of an instance proof: magic, version, vk digest, log_n, n_publics, n_cols[4]. */
 #define PROOF_HEADER (4 + 4 + 32 + 4 + 4 + 4 * STARK_N_TREES)
 
+/* Siblings per opening: the trees have N / STARK_LEAF_ROWS leaves (log_lde >= 1 always: the
+ * blowup is at least 2, checked before this is used). */
+static unsigned path_len(unsigned log_lde) {
+    return log_lde >= STARK_LOG_LEAF_ROWS ? log_lde - STARK_LOG_LEAF_ROWS : 0;
+}
+
 static size_t openings_per_query(const uint32_t n_cols[STARK_N_TREES], unsigned log_lde) {
     size_t b = 0;
     for (int t = 0; t < STARK_N_TREES; t++)
-        if (n_cols[t]) b += ((size_t)n_cols[t] + (size_t)HASH_DIGEST_LEN * log_lde) * 8;
+        if (n_cols[t])
+            b += ((size_t)STARK_LEAF_ROWS * n_cols[t] + (size_t)HASH_DIGEST_LEN * path_len(log_lde)) * 8;
     return b;
 }
 
@@ -71,9 +78,9 @@ size_t stark_proof_encode(const stark_proof *p, uint8_t *buf, size_t cap) {
         for (int t = 0; t < STARK_N_TREES; t++) {
             uint32_t nc = p->n_cols[t];
             if (!nc) continue;
-            for (uint32_t c = 0; c < nc; c++) w_u64(&w, p->rows[t][q * nc + c]);
-            for (unsigned l = 0; l < p->log_lde; l++)
-                w_digest(&w, &p->paths[t][q * p->log_lde + l]);
+            size_t lw = (size_t)STARK_LEAF_ROWS * nc, pl = path_len(p->log_lde);
+            for (size_t c = 0; c < lw; c++) w_u64(&w, p->rows[t][q * lw + c]);
+            for (size_t l = 0; l < pl; l++) w_digest(&w, &p->paths[t][q * pl + l]);
         }
     ZISK_ASSERT((size_t)(w.p - buf) == need);
     return need;
@@ -228,17 +235,18 @@ static int decode_proof(reader *r, stark_proof *p, int exact) {
                       p->n_queries, r->len - r->off);
     for (int t = 0; t < STARK_N_TREES; t++) {
         if (!p->n_cols[t]) continue;
-        p->rows[t] = zisk_xmalloc(p->n_queries * p->n_cols[t] * sizeof(gl_t));
-        p->paths[t] = zisk_xmalloc(p->n_queries * p->log_lde * sizeof(hash_digest));
+        p->rows[t] = zisk_xmalloc(p->n_queries * STARK_LEAF_ROWS * p->n_cols[t] * sizeof(gl_t));
+        p->paths[t] = zisk_xmalloc((p->n_queries * path_len(p->log_lde) + 1) * sizeof(hash_digest));
     }
     for (size_t q = 0; q < p->n_queries; q++)
         for (int t = 0; t < STARK_N_TREES; t++) {
             uint32_t nc = p->n_cols[t];
             if (!nc) continue;
-            for (uint32_t c = 0; c < nc; c++)
-                if (r_gl(r, &p->rows[t][q * nc + c], "opened value")) return -1;
-            for (unsigned l = 0; l < p->log_lde; l++)
-                if (r_digest(r, &p->paths[t][q * p->log_lde + l], "Merkle sibling")) return -1;
+            size_t lw = (size_t)STARK_LEAF_ROWS * nc, pl = path_len(p->log_lde);
+            for (size_t c = 0; c < lw; c++)
+                if (r_gl(r, &p->rows[t][q * lw + c], "opened value")) return -1;
+            for (size_t l = 0; l < pl; l++)
+                if (r_digest(r, &p->paths[t][q * pl + l], "Merkle sibling")) return -1;
         }
     return 0;
 }

@@ -46,6 +46,26 @@ gl3_t stark_quotient_at(const gl3_t *v, uint32_t n_chunks, gl3_t z, unsigned log
 /* out[i] = a[i]^-1 for i < n (zeros map to zero); scratch: n elements. */
 void stark_gl3_batch_inv(gl3_t *out, const gl3_t *a, size_t n, gl3_t *scratch);
 
+/* The prover's inner products (stark_kernels.c), parallel with OpenMP.
+ *
+ * stark_ood_values: the out-of-domain values. trace[j] (j < n_trace) are columns of n = 2^log_n
+ * evaluations over H_n (natural order); out_z[j] = p_j(z) and out_zw[j] = p_j(z w) for their
+ * degree < n interpolants p_j (w = gl_root_of_unity(log_n); z must lie outside H_n). coef[j]
+ * (j < n_coef) are columns of n coefficients (constant first); out_z[n_trace + j] = their
+ * polynomial at z. out_z has n_trace + n_coef entries, out_zw n_trace. */
+void stark_ood_values(unsigned log_n, const gl_t *const *trace, size_t n_trace,
+                      const gl_t *const *coef, size_t n_coef, gl3_t z, gl3_t *out_z,
+                      gl3_t *out_zw);
+
+/* stark_deep_codeword: the DEEP codeword on the LDE coset g*H_N (N = 2^log_lde, natural order):
+ *   f(x) = sum_{k<K} gamma^k (c_k(x) - ood[k]) / (x - z)
+ *        + sum_{k<Kt} gamma^(K+k) (c_k(x) - ood[K+k]) / (x - z w)
+ * where cols[k] are the K committed LDE columns (N values each), the first Kt of them the trace
+ * columns whose values at z w are opened, ood as stark_proof.ood (K values at z, then Kt at
+ * z w), w = gl_root_of_unity(log_n). Writes f[0 .. N). z must lie outside the LDE coset. */
+void stark_deep_codeword(unsigned log_n, unsigned log_lde, const gl_t *const *cols, size_t K,
+                         size_t Kt, gl3_t z, gl3_t gamma, const gl3_t *ood, gl3_t *f);
+
 /* Multiplies an extension element by X (the element {0, 1, 0}): used to combine the three
  * component columns of an extension column. */
 static inline gl3_t stark_gl3_mul_x(gl3_t a) {

@@ -63,10 +63,12 @@ static void commit_root(const commit *c, hash_digest *out) {
 /* Builds the tree over an LDE matrix already in c->lde (w columns of N rows). */
 static void commit_tree(const stark_pk *pk, commit *c) {
     if (c->w == 0) return;
-    c->nodes = zisk_xmalloc(merkle_node_count(pk->N) * sizeof(hash_digest));
+    c->nodes = zisk_xmalloc(merkle_node_count(pk->N >> STARK_LOG_LEAF_ROWS) * sizeof(hash_digest));
     zisk_err err;
-    /* Shapes are ours (N a power of two within the limits): failure would be a bug. */
-    if (merkle_build(&c->tree, c->lde, pk->N, c->w, 1, pk->N, c->nodes, &err) != 0)
+    /* Shapes are ours (N a power of two within the limits, N >= 2 since the blowup is at
+     * least 2): failure would be a bug. */
+    if (merkle_build_leaves(&c->tree, c->lde, pk->N, c->w, 1, pk->N, STARK_LOG_LEAF_ROWS,
+                            c->nodes, &err) != 0)
         zisk_panic(__FILE__, __LINE__, "%s", err.msg);
 }
 
@@ -271,144 +273,6 @@ static int commit_quotient(const stark_pk *pk, const gl3_t *quot, uint32_t chunk
     return high;
 }
 
-/* Barycentric weights on H_n at zeta (outside H_n): L_i = (zeta^n - 1)/n * w^i / (zeta - w^i),
- * so that p(zeta) = sum_i p(w^i) L_i for every p of degree < n. */
-static void bary_weights(const stark_pk *pk, gl3_t zeta, gl3_t *L) {
-    size_t n = pk->n;
-    gl_t *wp = zisk_xmalloc(n * sizeof(gl_t));
-    gl3_t *scratch = zisk_xmalloc(n * sizeof(gl3_t));
-    gl_powers(wp, gl_root_of_unity(pk->log_n), 0, n);
-    for (size_t i = 0; i < n; i++) L[i] = gl3_sub(zeta, gl3_from_base(wp[i]));
-    stark_gl3_batch_inv(L, L, n, scratch);
-    gl3_t zn = zeta;
-    for (unsigned i = 0; i < pk->log_n; i++) zn = gl3_sqr(zn);
-    gl3_t f = gl3_mul_base(gl3_sub(zn, gl3_one()), gl_inv(gl_from_u64(n)));
-    for (size_t i = 0; i < n; i++) L[i] = gl3_mul(gl3_mul_base(L[i], wp[i]), f);
-    free(wp);
-    free(scratch);
-}
-
-/* Extension values as three base-field arrays (structure of arrays), so that products of base
- * columns with extension weights run on the vector kernels (gl_vec) instead of one gl3 at a
- * time: the out-of-domain values and the DEEP codeword are the two hot loops that need it. */
-typedef struct soa3 {
-    gl_t *c[3];
-} soa3;
-
-static soa3 soa3_from(const gl3_t *v, size_t n) {
-    soa3 s;
-    for (int c = 0; c < 3; c++) {
-        s.c[c] = zisk_xmalloc(n * sizeof(gl_t));
-        for (size_t i = 0; i < n; i++) s.c[c][i] = v[i].c[c];
-    }
-    return s;
-}
-
-static void soa3_free(soa3 *s) {
-    for (int c = 0; c < 3; c++) free(s->c[c]);
-}
-
-/* x[0] + ... + x[n-1] by pairwise halving on the vector kernels (x is overwritten). */
-static gl_t vec_sum(const gl_vec_ops *ops, gl_t *x, size_t n) {
-    if (n == 0) return 0;
-    while (n > 1) {
-        size_t h = n / 2;
-        ops->add(x, x, x + h, h);
-        if (n & 1) x[0] = gl_add(x[0], x[n - 1]);
-        n = h;
-    }
-    return x[0];
-}
-
-/* sum_i col[i] * w[i] over n values, w in SoA form; tmp holds n elements of scratch. */
-static gl3_t dot_base_soa(const gl_vec_ops *ops, const gl_t *col, const soa3 *w, gl_t *tmp, size_t n) {
-    gl3_t r;
-    for (int c = 0; c < 3; c++) {
-        ops->mul(tmp, col, w->c[c], n);
-        r.c[c] = vec_sum(ops, tmp, n);
-    }
-    return r;
-}
-
-/* The DEEP codeword f(x) = sum_k gamma^k (c_k(x) - c_k(z)) / (x - z)
- *                        + sum_{k < K_t} gamma^(K + k) (c_k(x) - c_k(z w)) / (x - z w)
- * over every LDE point x (K = all columns, K_t = the trace columns: fixed, stage 1, stage 2).
- * With A_t(x) = sum_{k<K_t} gamma^k c_k(x) and A(x) = A_t(x) + the quotient columns' terms it is
- * (A(x) - A(z)) / (x - z) + gamma^K (A_t(x) - A_t(z w)) / (x - z w): one extension-by-base
- * multiplication per LDE cell plus two inversions per row (batched per block). */
-static void deep_codeword(const stark_pk *pk, const commit *trees[STARK_N_TREES], gl3_t z,
-                          gl3_t zw, gl3_t gamma, const gl3_t *ood, size_t K, size_t Kt,
-                          gl3_t *f) {
-    size_t N = pk->N;
-    gl3_t *gp = zisk_xmalloc((K + Kt + 1) * sizeof(gl3_t));
-    gp[0] = gl3_one();
-    for (size_t k = 1; k <= K + Kt; k++) gp[k] = gl3_mul(gp[k - 1], gamma);
-    gl3_t Az = gl3_zero(), Bzw = gl3_zero();
-    for (size_t k = 0; k < K; k++) Az = gl3_add(Az, gl3_mul(gp[k], ood[k]));
-    for (size_t k = 0; k < Kt; k++) Bzw = gl3_add(Bzw, gl3_mul(gp[k], ood[K + k]));
-    gl3_t gK = gp[K];
-    gl_t wN = gl_root_of_unity(pk->log_lde);
-    size_t nblk = (N + STARK_BLOCK - 1) / STARK_BLOCK;
-    int par = N >= STARK_PAR_MIN_ROWS;
-    (void)par;
-    const gl_vec_ops *ops = gl_vec();
-#pragma omp parallel if (par)
-    {
-        /* The two sums A_t and A, component by component (SoA), on the vector kernels. */
-        gl_t *at_c = zisk_xmalloc(3 * STARK_BLOCK * sizeof(gl_t));
-        gl_t *aq_c = zisk_xmalloc(3 * STARK_BLOCK * sizeof(gl_t));
-        gl_t *tmp = zisk_xmalloc(STARK_BLOCK * sizeof(gl_t));
-        gl3_t *at = zisk_xmalloc(STARK_BLOCK * sizeof(gl3_t));
-        gl3_t *aq = zisk_xmalloc(STARK_BLOCK * sizeof(gl3_t));
-        gl3_t *d = zisk_xmalloc(2 * STARK_BLOCK * sizeof(gl3_t));
-        gl3_t *scr = zisk_xmalloc(2 * STARK_BLOCK * sizeof(gl3_t));
-#pragma omp for schedule(dynamic, 1)
-        for (size_t b = 0; b < nblk; b++) {
-            size_t r0 = b * STARK_BLOCK, r1 = r0 + STARK_BLOCK < N ? r0 + STARK_BLOCK : N;
-            size_t m = r1 - r0;
-            memset(at_c, 0, 3 * STARK_BLOCK * sizeof(gl_t));
-            size_t k = 0;
-            for (int t = 0; t < STARK_N_TREES; t++) {
-                if (t == STARK_TREE_QUOTIENT) memcpy(aq_c, at_c, 3 * STARK_BLOCK * sizeof(gl_t));
-                gl_t *acc = t == STARK_TREE_QUOTIENT ? aq_c : at_c;
-                for (uint32_t c = 0; c < trees[t]->w; c++, k++) {
-                    const gl_t *col = trees[t]->lde + (size_t)c * N + r0;
-                    for (int e = 0; e < 3; e++) {
-                        ops->scale(tmp, col, gp[k].c[e], m);
-                        ops->add(acc + e * STARK_BLOCK, acc + e * STARK_BLOCK, tmp, m);
-                    }
-                }
-            }
-            if (trees[STARK_TREE_QUOTIENT]->w == 0) memcpy(aq_c, at_c, 3 * STARK_BLOCK * sizeof(gl_t));
-            for (size_t i = 0; i < m; i++)
-                for (int e = 0; e < 3; e++) {
-                    at[i].c[e] = at_c[e * STARK_BLOCK + i];
-                    aq[i].c[e] = aq_c[e * STARK_BLOCK + i];
-                }
-            gl_t x = gl_mul(GL_GENERATOR, gl_pow(wN, r0));
-            for (size_t i = 0; i < m; i++) {
-                d[i] = gl3_sub(gl3_from_base(x), z);
-                d[m + i] = gl3_sub(gl3_from_base(x), zw);
-                x = gl_mul(x, wN);
-            }
-            stark_gl3_batch_inv(d, d, 2 * m, scr);
-            for (size_t i = 0; i < m; i++) {
-                gl3_t u = gl3_mul(gl3_sub(aq[i], Az), d[i]);
-                gl3_t v = gl3_mul(gl3_mul(gl3_sub(at[i], Bzw), d[m + i]), gK);
-                f[r0 + i] = gl3_add(u, v);
-            }
-        }
-        free(at_c);
-        free(aq_c);
-        free(tmp);
-        free(at);
-        free(aq);
-        free(d);
-        free(scr);
-    }
-    free(gp);
-}
-
 int stark_finish(stark_instance *inst, const stark_challenges *ch, stark_proof *proof,
                  zisk_err *err) {
     ZISK_ASSERT(inst != NULL && ch != NULL && proof != NULL);
@@ -476,7 +340,6 @@ int stark_finish(stark_instance *inst, const stark_challenges *ch, stark_proof *
     commit_root(&cq, &proof->roots[STARK_TREE_QUOTIENT]);
 
     gl3_t z = stark_transcript_z(&t, &proof->roots[STARK_TREE_QUOTIENT], pk->log_n, pk->log_lde);
-    gl3_t zw = gl3_mul_base(z, gl_root_of_unity(pk->log_n));
 
     /* Out-of-domain values: trace columns by barycentric evaluation over H_n, quotient chunks
      * from their coefficients. */
@@ -489,50 +352,30 @@ int stark_finish(stark_instance *inst, const stark_challenges *ch, stark_proof *
     proof->ood = zisk_xmalloc((K + Kt) * sizeof(gl3_t));
     double to = zisk_now_seconds();
     {
-        gl3_t *Lz = zisk_xmalloc(n * sizeof(gl3_t)), *Lzw = zisk_xmalloc(n * sizeof(gl3_t));
-        gl3_t *zp = zisk_xmalloc(n * sizeof(gl3_t));
-        bary_weights(pk, z, Lz);
-        bary_weights(pk, zw, Lzw);
-        zp[0] = gl3_one();
-        for (size_t i = 1; i < n; i++) zp[i] = gl3_mul(zp[i - 1], z);
-        /* Flatten (tree, column) so the columns spread over threads. */
-        const gl_t **cols = zisk_xmalloc(K * sizeof *cols);
+        const gl_t **tcols = zisk_xmalloc((Kt + 1) * sizeof *tcols);
+        const gl_t **qcols = zisk_xmalloc((cq.w + 1) * sizeof *qcols);
         size_t k = 0;
         for (int tr = 0; tr < 3; tr++)
-            for (uint32_t c = 0; c < pk->vk.n_cols[tr]; c++) cols[k++] = tdom[tr] + (size_t)c * n;
-        for (uint32_t c = 0; c < cq.w; c++) cols[k++] = qcoef + (size_t)c * n;
-        gl3_t *ood = proof->ood;
-        soa3 wz = soa3_from(Lz, n), wzw = soa3_from(Lzw, n), wzp = soa3_from(zp, n);
-        const gl_vec_ops *ops = gl_vec();
-        int par = N >= STARK_PAR_MIN_ROWS;
-        (void)par;
-#pragma omp parallel if (par)
-        {
-            gl_t *tmp = zisk_xmalloc(n * sizeof(gl_t));
-#pragma omp for schedule(dynamic, 1)
-            for (size_t j = 0; j < K; j++) {
-                if (j < Kt) {
-                    ood[j] = dot_base_soa(ops, cols[j], &wz, tmp, n);
-                    ood[K + j] = dot_base_soa(ops, cols[j], &wzw, tmp, n);
-                } else {
-                    ood[j] = dot_base_soa(ops, cols[j], &wzp, tmp, n);
-                }
-            }
-            free(tmp);
-        }
-        soa3_free(&wz);
-        soa3_free(&wzw);
-        soa3_free(&wzp);
-        free(cols);
-        free(Lz);
-        free(Lzw);
-        free(zp);
+            for (uint32_t c = 0; c < pk->vk.n_cols[tr]; c++) tcols[k++] = tdom[tr] + (size_t)c * n;
+        for (uint32_t c = 0; c < cq.w; c++) qcols[c] = qcoef + (size_t)c * n;
+        stark_ood_values(pk->log_n, tcols, Kt, qcols, cq.w, z, proof->ood, proof->ood + K);
+        free(tcols);
+        free(qcols);
     }
     gl3_t gamma = stark_transcript_gamma(&t, proof->ood, K + Kt);
     double td = zisk_now_seconds();
     inst->stats.ood_s += td - to;
 
-    deep_codeword(pk, trees, z, zw, gamma, proof->ood, K, Kt, quot);
+    {
+        /* The committed columns in proof order: fixed, stage 1, stage 2, quotient. */
+        const gl_t **lcols = zisk_xmalloc((K + 1) * sizeof *lcols);
+        size_t k = 0;
+        for (int tr = 0; tr < STARK_N_TREES; tr++)
+            for (uint32_t c = 0; c < trees[tr]->w; c++) lcols[k++] = trees[tr]->lde + (size_t)c * N;
+        ZISK_ASSERT(k == K);
+        stark_deep_codeword(pk->log_n, pk->log_lde, lcols, K, Kt, z, gamma, proof->ood, quot);
+        free(lcols);
+    }
     double tf = zisk_now_seconds();
     inst->stats.deep_s += tf - td;
     if (fri_prove(&pk->vk.params.fri, pk->log_n, quot, &t, &proof->fri) != 0) bad = 1;
@@ -544,13 +387,16 @@ int stark_finish(stark_instance *inst, const stark_challenges *ch, stark_proof *
     proof->n_queries = proof->fri.params.n_queries;
     proof->log_lde = pk->log_lde;
     size_t nq = proof->n_queries;
+    /* The leaf of row i is i mod N/2 (STARK_LOG_LEAF_ROWS). */
     size_t *idx = zisk_xmalloc(nq * sizeof(size_t));
-    for (size_t q = 0; q < nq; q++) idx[q] = (size_t)proof->fri.query_indices[q];
+    for (size_t q = 0; q < nq; q++)
+        idx[q] = (size_t)proof->fri.query_indices[q] & ((N >> STARK_LOG_LEAF_ROWS) - 1);
+    unsigned log_leaves = pk->log_lde - STARK_LOG_LEAF_ROWS;
     for (int tr = 0; tr < STARK_N_TREES; tr++) {
         uint32_t w = trees[tr]->w;
         if (!w) continue;
-        proof->rows[tr] = zisk_xmalloc(nq * w * sizeof(gl_t));
-        proof->paths[tr] = zisk_xmalloc(nq * pk->log_lde * sizeof(hash_digest));
+        proof->rows[tr] = zisk_xmalloc(nq * STARK_LEAF_ROWS * w * sizeof(gl_t));
+        proof->paths[tr] = zisk_xmalloc((nq * log_leaves + 1) * sizeof(hash_digest));
         merkle_open_many(&trees[tr]->tree, idx, nq, proof->rows[tr], proof->paths[tr]);
     }
     free(idx);

@@ -48,7 +48,7 @@ stark_commitment stark_proof_commitment(const stark_proof *proof) {
 
 /* The FRI initial-values callback: checks every tree's opening at each query index against
  * its root, then computes the DEEP codeword's value there from the opened rows (the formula of
- * stark_prove.c, deep_codeword). */
+ * stark_kernels.c, stark_deep_codeword). */
 typedef struct deep_ctx {
     const stark_vk *vk;
     const stark_proof *proof;
@@ -67,34 +67,42 @@ static int deep_values(void *vctx, const uint64_t *idx, size_t n, gl3_t *out, zi
                             p->n_queries);
     }
     unsigned log_lde = p->log_lde;
+    /* stark_verify checked log_lde >= 1 (blowup >= 2); a leaf holds rows i and i + N/2. */
+    unsigned log_leaves = log_lde - STARK_LOG_LEAF_ROWS;
+    uint64_t half = (uint64_t)1 << log_leaves;
     gl_t wN = gl_root_of_unity(log_lde);
     for (size_t q = 0; q < n; q++) {
+        uint64_t leaf = idx[q] & (half - 1);
+        /* Which of the leaf's two rows is the queried one. */
+        size_t part = (size_t)(idx[q] >> log_leaves);
+        const gl_t *row[STARK_N_TREES] = {NULL};
         for (int t = 0; t < STARK_N_TREES; t++) {
             uint32_t w = p->n_cols[t];
             if (!w) continue;
             const hash_digest *root = t == STARK_TREE_FIXED ? &vk->fixed_root : &p->roots[t];
+            const gl_t *lv = p->rows[t] + q * STARK_LEAF_ROWS * w;
             zisk_err me;
-            merkle_status ms = merkle_verify(root, log_lde, w, (size_t)idx[q],
-                                             p->rows[t] + q * w, p->paths[t] + q * log_lde,
-                                             log_lde, &me);
+            merkle_status ms = merkle_verify(root, log_leaves, (size_t)STARK_LEAF_ROWS * w,
+                                             (size_t)leaf, lv, p->paths[t] + q * log_leaves,
+                                             log_leaves, &me);
             if (ms != MERKLE_OK) {
                 c->status = ms == MERKLE_ERR_NONCANONICAL ? STARK_ERR_NONCANONICAL
                                                           : STARK_ERR_MERKLE;
-                return zisk_err_set(err, "%s tree, query %zu (LDE row %llu): %s",
+                return zisk_err_set(err, "%s tree, query %zu (LDE row %llu, leaf %llu): %s",
                                     stark_tree_str((stark_tree)t), q,
-                                    (unsigned long long)idx[q], me.msg);
+                                    (unsigned long long)idx[q], (unsigned long long)leaf,
+                                    me.msg);
             }
+            row[t] = lv + part * w;
         }
         gl3_t at = gl3_zero(), aq;
         size_t k = 0;
         for (int t = 0; t < STARK_TREE_QUOTIENT; t++)
             for (uint32_t j = 0; j < p->n_cols[t]; j++, k++)
-                at = gl3_add(at, gl3_mul_base(c->gp[k], p->rows[t][q * p->n_cols[t] + j]));
+                at = gl3_add(at, gl3_mul_base(c->gp[k], row[t][j]));
         aq = at;
         for (uint32_t j = 0; j < p->n_cols[STARK_TREE_QUOTIENT]; j++, k++)
-            aq = gl3_add(aq, gl3_mul_base(c->gp[k],
-                                          p->rows[STARK_TREE_QUOTIENT]
-                                                 [q * p->n_cols[STARK_TREE_QUOTIENT] + j]));
+            aq = gl3_add(aq, gl3_mul_base(c->gp[k], row[STARK_TREE_QUOTIENT][j]));
         gl3_t x = gl3_from_base(gl_mul(GL_GENERATOR, gl_pow(wN, idx[q])));
         /* x != z and x != z*w: stark_transcript_z keeps z off the LDE coset. */
         gl3_t u = gl3_mul(gl3_sub(aq, c->Az), gl3_inv(gl3_sub(x, c->z)));

@@ -253,8 +253,11 @@ static void test_sponge_definition_and_stride(void **st) {
 }
 
 static void test_hash_rows_matches_sponge(void **st) {
-    static const size_t rows_list[] = {1, 7, 8, 9, 33};
-    static const size_t cols_list[] = {0, 1, 4, 8, 9, 16, 21};
+    /* Row counts below, at and around multiples of the 8 lanes (the column-major AVX-512 path
+     * takes whole groups of 8, the generic code the rest); column counts around the rate of 8
+     * and the 100-wide rows of the STARK benchmark. */
+    static const size_t rows_list[] = {1, 7, 8, 9, 33, 64};
+    static const size_t cols_list[] = {0, 1, 4, 8, 9, 16, 21, 100};
     for (size_t a = 0; a < sizeof rows_list / sizeof rows_list[0]; a++) {
         for (size_t b = 0; b < sizeof cols_list / sizeof cols_list[0]; b++) {
             size_t n = rows_list[a], m = cols_list[b];
@@ -281,6 +284,45 @@ static void test_hash_rows_matches_sponge(void **st) {
             free(got);
         }
     }
+}
+
+/* Leaves of two and four rows (the STARK's x / -x leaves) against hash_sponge of the
+ * concatenated rows, row-major and column-major, every usable level. */
+static void test_hash_leaves_matches_sponge(void **st) {
+    (void)st;
+    static const size_t leaves_list[] = {1, 8, 9, 17};
+    static const size_t cols_list[] = {0, 3, 4, 6, 100};
+    static const size_t parts_list[] = {1, 2, 4};
+    for (size_t a = 0; a < 4; a++)
+        for (size_t b = 0; b < 5; b++)
+            for (size_t c = 0; c < 3; c++) {
+                size_t nl = leaves_list[a], m = cols_list[b], np = parts_list[c], n = nl * np;
+                gl_t *mat = zisk_xmalloc(sizeof(gl_t) * (n * m + 1));
+                gl_t *cm = zisk_xmalloc(sizeof(gl_t) * (n * m + 1));
+                gl_t *leaf = zisk_xmalloc(sizeof(gl_t) * (np * m + 1));
+                for (size_t i = 0; i < n * m; i++) mat[i] = rand_gl();
+                for (size_t r = 0; r < n; r++)
+                    for (size_t k = 0; k < m; k++) cm[k * n + r] = mat[r * m + k];
+                hash_digest *want = zisk_xmalloc(sizeof(hash_digest) * nl);
+                hash_digest *got = zisk_xmalloc(sizeof(hash_digest) * nl);
+                for (size_t r = 0; r < nl; r++) {
+                    for (size_t p = 0; p < np; p++)
+                        memcpy(leaf + p * m, mat + (r + p * nl) * m, m * sizeof(gl_t));
+                    hash_sponge(leaf, np * m, 1, &want[r]);
+                }
+                for (int l = 0; l < GL_SIMD_LEVELS; l++) {
+                    if (!level_usable((gl_simd_level)l)) continue;
+                    hash_leaves_level((gl_simd_level)l, mat, nl, np, nl * m, m, m, 1, got);
+                    assert_memory_equal(got, want, sizeof(hash_digest) * nl);
+                    hash_leaves_level((gl_simd_level)l, cm, nl, np, nl, m, 1, n, got);
+                    assert_memory_equal(got, want, sizeof(hash_digest) * nl);
+                }
+                free(mat);
+                free(cm);
+                free(leaf);
+                free(want);
+                free(got);
+            }
 }
 
 static void test_compress_pairs(void **st) {
@@ -412,6 +454,7 @@ int main(int argc, char **argv) {
         cmocka_unit_test(test_sponge_lengths_distinct),
         cmocka_unit_test(test_sponge_definition_and_stride),
         cmocka_unit_test(test_hash_rows_matches_sponge),
+        cmocka_unit_test(test_hash_leaves_matches_sponge),
         cmocka_unit_test(test_compress_pairs),
         cmocka_unit_test(test_avx512_arith),
         cmocka_unit_test(test_simd_vs_scalar_edge_states),

@@ -89,6 +89,66 @@ static void test_shapes(void **st) {
     }
 }
 
+/* Leaves of 2^ll rows (merkle_build_leaves): the tree equals the plain tree over the matrix
+ * whose row i is rows i, i + n_leaves, ... concatenated; openings give those rows and verify
+ * as such. Column-major (the STARK's layout) and row-major, with the 8-lane tail. */
+static void check_leaves(size_t log_rows, unsigned ll, size_t cols, int col_major) {
+    size_t n = (size_t)1 << log_rows, nl = n >> ll, lr = (size_t)1 << ll;
+    gl_t *mat = malloc(sizeof(gl_t) * (n * cols + 1));
+    for (size_t i = 0; i < n * cols; i++) mat[i] = rand_gl();
+    gl_t *store = mat;
+    if (col_major) {
+        store = malloc(sizeof(gl_t) * (n * cols + 1));
+        for (size_t r = 0; r < n; r++)
+            for (size_t c = 0; c < cols; c++) store[c * n + r] = mat[r * cols + c];
+    }
+    gl_t *cat = malloc(sizeof(gl_t) * (n * cols + 1));
+    for (size_t i = 0; i < nl; i++)
+        for (size_t p = 0; p < lr; p++)
+            memcpy(cat + (i * lr + p) * cols, mat + (i + p * nl) * cols, sizeof(gl_t) * cols);
+    hash_digest *nodes = malloc(sizeof(hash_digest) * merkle_node_count(nl));
+    merkle_tree t;
+    zisk_err err;
+    int rc = col_major ? merkle_build_leaves(&t, store, n, cols, 1, n, ll, nodes, &err)
+                       : merkle_build_leaves(&t, store, n, cols, cols, 1, ll, nodes, &err);
+    assert_int_equal(rc, 0);
+    assert_int_equal(t.log_leaves, log_rows - ll);
+    hash_digest want;
+    naive_root(cat, nl, lr * cols, &want);
+    assert_true(hash_digest_eq(merkle_root(&t), &want));
+    gl_t *leaf = malloc(sizeof(gl_t) * (lr * cols + 1));
+    hash_digest path[64];
+    for (size_t i = 0; i < nl; i += 1 + nl / 7) {
+        merkle_open(&t, i, leaf, path);
+        assert_memory_equal(leaf, cat + i * lr * cols, sizeof(gl_t) * lr * cols);
+        assert_int_equal(merkle_verify(&want, (unsigned)(log_rows - ll), lr * cols, i, leaf, path,
+                                       log_rows - ll, &err), MERKLE_OK);
+    }
+    free(leaf);
+    free(nodes);
+    free(cat);
+    if (store != mat) free(store);
+    free(mat);
+}
+
+static void test_multi_row_leaves(void **st) {
+    static const struct {
+        size_t log_rows;
+        unsigned ll;
+        size_t cols;
+    } cases[] = {{1, 1, 3}, {4, 1, 6}, {5, 2, 4}, {7, 1, 100}, {10, 1, 9}, {3, 3, 5}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        check_leaves(cases[i].log_rows, cases[i].ll, cases[i].cols, 0);
+        check_leaves(cases[i].log_rows, cases[i].ll, cases[i].cols, 1);
+    }
+    merkle_tree t;
+    hash_digest nodes[4];
+    gl_t mat[8] = {0};
+    zisk_err err;
+    assert_int_equal(merkle_build_leaves(&t, mat, 4, 2, 2, 1, 3, nodes, &err), -1);
+    assert_non_null(strstr(err.msg, "per leaf"));
+}
+
 static void test_one_row_root_is_leaf(void **st) {
     gl_t row[5] = {1, 2, 3, 4, 5};
     hash_digest nodes[1], leaf;
@@ -214,6 +274,7 @@ static void test_tamper(void **st) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_shapes),
+        cmocka_unit_test(test_multi_row_leaves),
         cmocka_unit_test(test_one_row_root_is_leaf),
         cmocka_unit_test(test_power_of_two_policy),
         cmocka_unit_test(test_tamper),

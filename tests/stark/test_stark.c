@@ -20,7 +20,9 @@
 
 #include <cmocka.h>
 
+#include "ntt.h"
 #include "stark_fixtures.h"
+#include "stark_internal.h"
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -571,11 +573,15 @@ static void test_decode_rejections(void **state) {
     stark_proof_free(&p);
     assert_int_equal(stark_job_proof_decode(NULL, 0, &j, &err), STARK_ERR_DECODE);
     stark_job_proof_free(&j);
-    b[4] = 2;
+    b[4] = STARK_PROOF_VERSION + 1;
     assert_int_equal(stark_proof_decode(b, len, &p, NULL, &err), STARK_ERR_DECODE);
     assert_non_null(strstr(err.msg, "version"));
     stark_proof_free(&p);
-    b[4] = 1;
+    b[4] = STARK_PROOF_VERSION - 1; /* version 1: one row per leaf, no longer read */
+    assert_int_equal(stark_proof_decode(b, len, &p, NULL, &err), STARK_ERR_DECODE);
+    assert_non_null(strstr(err.msg, "version"));
+    stark_proof_free(&p);
+    b[4] = STARK_PROOF_VERSION;
     memset(b + 64, 0xFF, 8);
     assert_int_equal(stark_proof_decode(b, len, &p, NULL, &err), STARK_ERR_NONCANONICAL);
     assert_non_null(strstr(err.msg, "offset 64"));
@@ -665,6 +671,78 @@ static void test_params(void **state) {
     air_free(t);
 }
 
+/* ---- the prover's inner-product kernels against plain field arithmetic ---------------------- */
+
+static gl3_t horner_at(const gl_t *coef, size_t n, gl3_t x) {
+    gl3_t r = gl3_zero();
+    for (size_t i = n; i-- > 0;) r = gl3_add(gl3_mul(r, x), gl3_from_base(coef[i]));
+    return r;
+}
+
+static gl3_t rand_gl3(uint64_t *s) {
+    return (gl3_t){{gl_from_u64(air_ex_rand(s)), gl_from_u64(air_ex_rand(s)), gl_from_u64(air_ex_rand(s))}};
+}
+
+/* stark_ood_values and stark_deep_codeword (delayed reduction, blocked, parallel) against
+ * interpolation + Horner and the DEEP formula term by term; sizes below, at and above the
+ * kernels' 1024-row block, and extreme cell values (p - 1 everywhere stresses the
+ * unreduced sums). */
+static void test_kernels_vs_reference(void **state) {
+    (void)state;
+    uint64_t s = 99;
+    static const unsigned logs[] = {3, 10, 12};
+    for (size_t li = 0; li < sizeof logs / sizeof logs[0]; li++) {
+        for (int extreme = 0; extreme < 2; extreme++) {
+            unsigned log_n = logs[li], log_lde = log_n + 1;
+            size_t n = (size_t)1 << log_n, N = (size_t)1 << log_lde;
+            enum { NT = 7, NQ = 3, K = NT + NQ };
+            ntt_plan *plan = ntt_plan_create(log_lde);
+            gl_t *ev = malloc(NT * n * sizeof(gl_t)), *cf = malloc(NQ * n * sizeof(gl_t));
+            gl_t *lde = malloc(K * N * sizeof(gl_t));
+            for (size_t i = 0; i < NT * n; i++) ev[i] = extreme ? GL_P - 1 : gl_from_u64(air_ex_rand(&s));
+            for (size_t i = 0; i < NQ * n; i++) cf[i] = extreme ? GL_P - 1 : gl_from_u64(air_ex_rand(&s));
+            gl3_t z = rand_gl3(&s), gamma = rand_gl3(&s);
+            const gl_t *tc[NT], *qc[NQ], *lc[K];
+            for (int j = 0; j < NT; j++) tc[j] = ev + j * n;
+            for (int j = 0; j < NQ; j++) qc[j] = cf + j * n;
+            gl3_t ood[K + NT], want[K + NT];
+            stark_ood_values(log_n, tc, NT, qc, NQ, z, ood, ood + K);
+            gl3_t zw = gl3_mul_base(z, gl_root_of_unity(log_n));
+            gl_t *tmp = malloc(n * sizeof(gl_t));
+            for (int j = 0; j < NT; j++) {
+                memcpy(tmp, tc[j], n * sizeof(gl_t));
+                ntt_inverse(plan, tmp, log_n);
+                want[j] = horner_at(tmp, n, z);
+                want[K + j] = horner_at(tmp, n, zw);
+            }
+            for (int j = 0; j < NQ; j++) want[NT + j] = horner_at(qc[j], n, z);
+            for (int j = 0; j < K + NT; j++) assert_true(gl3_eq(ood[j], want[j]));
+            /* DEEP over arbitrary LDE columns (any values: the formula is pointwise). */
+            for (size_t i = 0; i < K * N; i++) lde[i] = extreme ? GL_P - 1 : gl_from_u64(air_ex_rand(&s));
+            for (int k = 0; k < K; k++) lc[k] = lde + k * N;
+            gl3_t *f = malloc(N * sizeof(gl3_t));
+            stark_deep_codeword(log_n, log_lde, lc, K, NT, z, gamma, ood, f);
+            gl_t wN = gl_root_of_unity(log_lde), x = GL_GENERATOR;
+            for (size_t i = 0; i < N; i++, x = gl_mul(x, wN)) {
+                gl3_t acc = gl3_zero(), g = gl3_one();
+                gl3_t iz = gl3_inv(gl3_sub(gl3_from_base(x), z));
+                gl3_t izw = gl3_inv(gl3_sub(gl3_from_base(x), zw));
+                for (int k = 0; k < K; k++, g = gl3_mul(g, gamma))
+                    acc = gl3_add(acc, gl3_mul(g, gl3_mul(gl3_sub(gl3_from_base(lc[k][i]), ood[k]), iz)));
+                for (int k = 0; k < NT; k++, g = gl3_mul(g, gamma))
+                    acc = gl3_add(acc, gl3_mul(g, gl3_mul(gl3_sub(gl3_from_base(lc[k][i]), ood[K + k]), izw)));
+                assert_true(gl3_eq(f[i], acc));
+            }
+            free(f);
+            free(tmp);
+            free(ev);
+            free(cf);
+            free(lde);
+            ntt_plan_free(plan);
+        }
+    }
+}
+
 /* ---- fuzz corpus ---------------------------------------------------------------------------- */
 
 static int write_file(const char *dir, const char *name, const uint8_t *b, size_t len) {
@@ -743,6 +821,7 @@ int main(int argc, char **argv) {
         cmocka_unit_test(test_decode_rejections),
         cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_params),
+        cmocka_unit_test(test_kernels_vs_reference),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
