@@ -41,6 +41,9 @@ def blocks(build):
         "zisk-input-help": fenced(run([zisk, "input", "--help"])),
         "zisk-replay-help": fenced(run([zisk, "replay", "--help"])),
         "zisk-client-help": fenced(run([zisk, "client", "--help"])),
+        "zisk-setup-help": fenced(run([zisk, "setup", "--help"])),
+        "zisk-prove-help": fenced(run([zisk, "prove", "--help"])),
+        "zisk-verify-help": fenced(run([zisk, "verify", "--help"])),
         "coordinator-help": fenced(run([coord, "--help"])),
     }
     r = subprocess.run([coord, "--print-config-reference"], capture_output=True, text=True)

@@ -132,3 +132,22 @@ int zisk_parse_u64(const char *s, uint64_t *out) {
     *out = v;
     return 0;
 }
+
+int zisk_mkdir_p(const char *path, zisk_err *err) {
+    char buf[4096];
+    if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf)
+        return zisk_err_set(err, "folder path is too long: %s", path);
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/') continue;
+        *p = 0;
+        if (mkdir(buf, 0755) != 0 && errno != EEXIST)
+            return zisk_err_set(err, "cannot create folder '%s': %s", buf, strerror(errno));
+        *p = '/';
+    }
+    if (mkdir(buf, 0755) != 0 && errno != EEXIST)
+        return zisk_err_set(err, "cannot create folder '%s': %s", buf, strerror(errno));
+    struct stat sb;
+    if (stat(buf, &sb) != 0 || !S_ISDIR(sb.st_mode)) return zisk_err_set(err, "'%s' is not a folder", buf);
+    return 0;
+}
+

@@ -55,5 +55,8 @@ double zisk_now_seconds(void);
 /* Parses an unsigned decimal or 0x-prefixed hexadecimal integer that must fill the whole
  * string. Returns 0 on success, -1 on any malformed or out-of-range input. */
 int zisk_parse_u64(const char *s, uint64_t *out);
+/* Creates folder `path` and its missing parents (mode 0755). Returns 0, or -1 with err naming
+ * the folder that could not be created (or a path component that is not a folder). */
+int zisk_mkdir_p(const char *path, zisk_err *err);
 
 #endif

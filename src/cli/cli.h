@@ -21,6 +21,9 @@ int cmd_input(int argc, char **argv);
 int cmd_replay(int argc, char **argv);
 int cmd_client(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
+int cmd_setup(int argc, char **argv);
+int cmd_prove(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
 
 /* Argument cursor: accepts `--name value` and `--name=value`. */
 typedef struct cli_args {
@@ -42,6 +45,11 @@ void cli_print_outputs(FILE *f, const uint32_t out[64]);
 /* Wraps a plain file's bytes as one ZisK input record (u64 LE length, the data, zero padding
  * to a multiple of 8): frees *data and replaces it (and *len) with the record. */
 void cli_wrap_record(uint8_t **data, size_t *len);
+
+/* Reads an input file for a guest: a ZisK record stream placed verbatim (a warning on stderr,
+ * prefixed with cmd, when it is not well-formed), or with raw a plain file wrapped as one
+ * record. Returns 0 with *buf (allocated) and *len, or -1 after printing the error. */
+int cli_load_input(const char *cmd, const char *path, int raw, uint8_t **buf, size_t *len);
 
 /* Writes s as a JSON string literal (with quotes). */
 void cli_json_string(FILE *f, const char *s);

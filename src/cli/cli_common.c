@@ -4,6 +4,7 @@
 
 #include "base.h"
 #include "cli.h"
+#include "vm.h"
 
 int cli_flag(cli_args *a, const char *name, int takes_value, const char **value) {
     const char *arg = a->argv[a->i];
@@ -89,3 +90,48 @@ void cli_wrap_record(uint8_t **data, size_t *len) {
     *data = rec;
     *len = 8 + padded;
 }
+
+/* Checks that data is a well-formed record stream; returns NULL or what is wrong. */
+static const char *check_records(const uint8_t *data, size_t len, size_t *nrec) {
+    size_t pos = 0;
+    *nrec = 0;
+    while (pos < len) {
+        if (len - pos < 8) return "a record length is cut short by the end of the file";
+        uint64_t n = 0;
+        for (int i = 0; i < 8; i++) n |= (uint64_t)data[pos + i] << (8 * i);
+        pos += 8;
+        uint64_t padded = (n + 7) & ~7ull;
+        if (n > len || padded > len - pos) return "a record's data runs past the end of the file";
+        pos += padded;
+        (*nrec)++;
+    }
+    return NULL;
+}
+
+int cli_load_input(const char *cmd, const char *path, int raw, uint8_t **buf, size_t *len) {
+    zisk_err err;
+    uint8_t *data;
+    size_t n;
+    size_t max = (size_t)(VM_INPUT_SIZE - 8 - (raw ? 16 : 0));
+    if (zisk_read_file(path, max, &data, &n, &err) != 0) {
+        fprintf(stderr, "%s: input: %s\n", cmd, err.msg);
+        return -1;
+    }
+    if (raw) {
+        cli_wrap_record(&data, &n);
+        *buf = data;
+        *len = n;
+        return 0;
+    }
+    size_t nrec;
+    const char *why = check_records(data, n, &nrec);
+    if (why)
+        fprintf(stderr,
+                "%s: warning: '%s' is not a well-formed record stream (%s); it is placed "
+                "verbatim anyway. Use --input-raw to wrap a plain file as one record.\n",
+                cmd, path, why);
+    *buf = data;
+    *len = n;
+    return 0;
+}
+

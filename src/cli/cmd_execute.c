@@ -33,50 +33,6 @@ static void execute_usage(FILE *f) {
             "hit the step limit, or a file could not be used; 2 bad command line.\n");
 }
 
-/* Checks that data is a well-formed record stream; returns NULL or what is wrong. */
-static const char *check_records(const uint8_t *data, size_t len, size_t *nrec) {
-    size_t pos = 0;
-    *nrec = 0;
-    while (pos < len) {
-        if (len - pos < 8) return "a record length is cut short by the end of the file";
-        uint64_t n = 0;
-        for (int i = 0; i < 8; i++) n |= (uint64_t)data[pos + i] << (8 * i);
-        pos += 8;
-        uint64_t padded = (n + 7) & ~7ull;
-        if (n > len || padded > len - pos) return "a record's data runs past the end of the file";
-        pos += padded;
-        (*nrec)++;
-    }
-    return NULL;
-}
-
-static int load_input(const char *path, int raw, uint8_t **buf, size_t *len) {
-    zisk_err err;
-    uint8_t *data;
-    size_t n;
-    size_t max = (size_t)(VM_INPUT_SIZE - 8 - (raw ? 16 : 0));
-    if (zisk_read_file(path, max, &data, &n, &err) != 0) {
-        fprintf(stderr, "zisk execute: input: %s\n", err.msg);
-        return -1;
-    }
-    if (raw) {
-        cli_wrap_record(&data, &n);
-        *buf = data;
-        *len = n;
-        return 0;
-    }
-    size_t nrec;
-    const char *why = check_records(data, n, &nrec);
-    if (why)
-        fprintf(stderr,
-                "zisk execute: warning: '%s' is not a well-formed record stream (%s); it is placed "
-                "verbatim anyway. Use --input-raw to wrap a plain file as one record.\n",
-                path, why);
-    *buf = data;
-    *len = n;
-    return 0;
-}
-
 static const char *stop_name(vm_stop s) {
     switch (s) {
     case VM_STOP_EXIT: return "exit";
@@ -130,7 +86,7 @@ int cmd_execute(int argc, char **argv) {
         return CLI_EXIT_FAILURE;
     }
     free(elf);
-    if ((input_path || raw_path) && load_input(input_path ? input_path : raw_path, raw_path != NULL, &input, &input_len) != 0) {
+    if ((input_path || raw_path) && cli_load_input("zisk execute", input_path ? input_path : raw_path, raw_path != NULL, &input, &input_len) != 0) {
         vm_program_free(prog);
         return CLI_EXIT_FAILURE;
     }

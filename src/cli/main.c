@@ -20,12 +20,14 @@ static void usage(FILE *f) {
             "  execute   run a guest ELF with the emulator and print steps, exit code and outputs\n"
             "  input     build a ZisK input file (a stream of records) from values and files\n"
             "  replay    replay recorded segment checkpoints and check that they chain up\n"
+            "  setup     compute a program's verification key; create the proving-key folder\n"
+            "  prove     execute a guest and prove the run (exit code and outputs public)\n"
+            "  verify    check a proof and print its public values\n"
             "  bench     measure this machine's proving kernels (field, NTT, Poseidon2, Merkle)\n"
             "  client    drive a zisk-coordinator: register, setup, execute, wait, watch, cancel,\n"
             "            workers, jobs\n"
             "\n"
-            "Run 'zisk <command> --help' for a command's options.\n"
-            "Proving (setup, prove, verify) is not in this build yet.\n",
+            "Run 'zisk <command> --help' for a command's options.\n",
             ZISK_VERSION);
 }
 
@@ -48,10 +50,9 @@ int main(int argc, char **argv) {
     if (!strcmp(cmd, "replay")) return cmd_replay(argc - 1, argv + 1);
     if (!strcmp(cmd, "client")) return cmd_client(argc - 1, argv + 1);
     if (!strcmp(cmd, "bench")) return cmd_bench(argc - 1, argv + 1);
-    if (!strcmp(cmd, "setup") || !strcmp(cmd, "prove") || !strcmp(cmd, "verify")) {
-        fprintf(stderr, "zisk: '%s' is not supported by this build yet: the proof system is still being built\n", cmd);
-        return CLI_EXIT_FAILURE;
-    }
+    if (!strcmp(cmd, "setup")) return cmd_setup(argc - 1, argv + 1);
+    if (!strcmp(cmd, "prove")) return cmd_prove(argc - 1, argv + 1);
+    if (!strcmp(cmd, "verify")) return cmd_verify(argc - 1, argv + 1);
     fprintf(stderr, "zisk: unknown command '%s'\n\n", cmd);
     usage(stderr);
     return CLI_EXIT_USAGE;

@@ -37,30 +37,12 @@ static int db_err(coord_store *st, zisk_err *err, const char *what) {
     return zisk_err_set(err, "database %s/coordinator.db: %s: %s", st->dir, what, sqlite3_errmsg(st->db));
 }
 
-static int mkdir_p(const char *path, zisk_err *err) {
-    char buf[4096];
-    if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf)
-        return zisk_err_set(err, "data directory path is too long");
-    for (char *p = buf + 1; *p; p++) {
-        if (*p != '/') continue;
-        *p = 0;
-        if (mkdir(buf, 0755) != 0 && errno != EEXIST)
-            return zisk_err_set(err, "cannot create folder '%s': %s", buf, strerror(errno));
-        *p = '/';
-    }
-    if (mkdir(buf, 0755) != 0 && errno != EEXIST)
-        return zisk_err_set(err, "cannot create folder '%s': %s", buf, strerror(errno));
-    struct stat sb;
-    if (stat(buf, &sb) != 0 || !S_ISDIR(sb.st_mode)) return zisk_err_set(err, "'%s' is not a folder", buf);
-    return 0;
-}
-
 int store_open(const char *data_dir, coord_store **out, zisk_err *err) {
     *out = NULL;
     char path[4200];
-    if (mkdir_p(data_dir, err) != 0) return -1;
+    if (zisk_mkdir_p(data_dir, err) != 0) return -1;
     snprintf(path, sizeof path, "%s/programs", data_dir);
-    if (mkdir_p(path, err) != 0) return -1;
+    if (zisk_mkdir_p(path, err) != 0) return -1;
     if (access(data_dir, W_OK) != 0)
         return zisk_err_set(err, "data directory '%s' is not writable: %s", data_dir, strerror(errno));
     coord_store *st = zisk_xcalloc(1, sizeof *st);

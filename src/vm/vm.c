@@ -150,6 +150,42 @@ void vm_program_free(vm_program *p) {
 
 uint64_t vm_program_entry(const vm_program *p) { return p->entry; }
 
+void vm_program_code_range(const vm_program *p, uint64_t *base, uint64_t *len) {
+    *base = p->code_base;
+    *len = p->code_len;
+}
+
+uint64_t vm_program_rom_len(const vm_program *p) { return p->rom_len; }
+
+int vm_program_fetch(const vm_program *p, uint64_t pc, uint32_t *bits) {
+    if ((pc & 1) || pc - p->code_base >= p->code_len) return -1;
+    uint8_t b[4] = {0, 0, 0, 0};
+    for (unsigned k = 0; k < 4; k++) {
+        uint64_t a = pc + k;
+        if (a - p->code_base >= p->code_len) break;
+        for (size_t i = 0; i < p->n_segs; i++) {
+            const vm_seg *s = &p->segs[i];
+            if (a - s->vaddr < s->filesz) {
+                b[k] = s->bytes[a - s->vaddr];
+                break;
+            }
+        }
+    }
+    *bits = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+    return 0;
+}
+
+size_t vm_program_n_segments(const vm_program *p) { return p->n_segs; }
+
+void vm_program_segment(const vm_program *p, size_t i, uint64_t *vaddr, uint64_t *memsz,
+                        uint64_t *filesz, const uint8_t **bytes) {
+    ZISK_ASSERT(i < p->n_segs);
+    *vaddr = p->segs[i].vaddr;
+    *memsz = p->segs[i].memsz;
+    *filesz = p->segs[i].filesz;
+    *bytes = p->segs[i].bytes;
+}
+
 uint8_t *vm_host_map(void) {
     void *m = mmap(NULL, VM_HOST_SPAN, PROT_READ | PROT_WRITE,
                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);

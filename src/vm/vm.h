@@ -10,7 +10,8 @@
  *               VM_INPUT_SIZE bytes mapped, zero past the input (so a guest reading the next
  *               record length past the end reads 0).
  *   0x80000000  ROM, read-only: the ELF's segments placed there; code only runs from PF_X ones.
- *   0xa0000000  system RAM: UART at 0xa0000200 (a store writes its low byte to the console),
+ *   0xa0000000  system RAM: UART at 0xa0000200 (a store there also writes its low byte to the
+ *               console; memory is updated as for any store),
  *               64 output words (u32) at 0xa0010000.
  *   0xa0030000  free RAM up to 0xc0000000 (ELF data/bss, heap, stack).
  * Any other access faults; so do stores to ROM or input, fetches outside executable ROM, and
@@ -89,6 +90,23 @@ int vm_read_mem(const vm *m, uint64_t addr, void *dst, size_t n);
 int vm_write_mem(vm *m, uint64_t addr, const void *src, size_t n);
 /* The 64 public output words at VM_OUTPUT_ADDR. */
 void vm_get_outputs(const vm *m, uint32_t out[VM_OUTPUT_WORDS]);
+
+/* ---- Program inspection (the zkVM's setup transpiles the program from these) ---- */
+/* The executable range [*base, *base + *len) (2-aligned). */
+void vm_program_code_range(const vm_program *p, uint64_t *base, uint64_t *len);
+/* The mapped ROM length: ROM is [VM_ROM_ADDR, VM_ROM_ADDR + len), 8-aligned. */
+uint64_t vm_program_rom_len(const vm_program *p);
+/* The instruction bits at pc (the low 16 bits are the first halfword; bytes past the end of
+ * the executable range read as 0). Returns -1 if pc is odd or outside the executable range. */
+int vm_program_fetch(const vm_program *p, uint64_t pc, uint32_t *bits);
+/* The program's initial memory image: segment i (i < vm_program_n_segments) at *vaddr, *memsz
+ * bytes of which the first *filesz are *bytes (the rest zero). Borrowed from the program. */
+size_t vm_program_n_segments(const vm_program *p);
+void vm_program_segment(const vm_program *p, size_t i, uint64_t *vaddr, uint64_t *memsz,
+                        uint64_t *filesz, const uint8_t **bytes);
+/* The value a CSR read returns when the CSR is one the machine knows (read-only, constant):
+ * 0 and *value set, or -1 for any other CSR (using it faults). */
+int vm_csr_value(unsigned csr, uint64_t *value);
 
 typedef enum vm_stop {
     VM_STOP_EXIT = 0,   /* ecall exit: exit_code holds a0 */

@@ -97,15 +97,19 @@ static void vm_illegal(vm_core *c, vm_result *res, int fp) {
 
 /* CSRs guests may read: machine information registers. All are read-only. Returns 0 with *old
  * set, -1 for an unknown CSR or an attempt to write. */
-static int vm_csr(unsigned op, unsigned csr, uint64_t src, int src_nonzero, uint64_t *old) {
-    uint64_t v;
+int vm_csr_value(unsigned csr, uint64_t *value) {
     switch (csr) {
-    case 0xF11: v = 0; break;         /* mvendorid */
-    case 0xF12: v = VM_MARCHID; break; /* marchid: ZisK's */
-    case 0xF13: v = 0; break;         /* mimpid */
-    case 0xF14: v = 0; break;         /* mhartid */
+    case 0xF11: *value = 0; return 0;          /* mvendorid */
+    case 0xF12: *value = VM_MARCHID; return 0; /* marchid: ZisK's */
+    case 0xF13: *value = 0; return 0;          /* mimpid */
+    case 0xF14: *value = 0; return 0;          /* mhartid */
     default: return -1;
     }
+}
+
+static int vm_csr(unsigned op, unsigned csr, uint64_t src, int src_nonzero, uint64_t *old) {
+    uint64_t v;
+    if (vm_csr_value(csr, &v) != 0) return -1;
     (void)src;
     int writes = (op == RV_OP_CSRRW || op == RV_OP_CSRRWI) || src_nonzero;
     if (writes) return -1;
@@ -154,10 +158,9 @@ static inline uint64_t vm_remw(uint64_t a, uint64_t b) {
 /* Stores below the output words (system area, UART) or outside RAM. Returns 0 to fault. */
 static int vm_store_slow(vm_core *c, uint64_t a, const void *v, unsigned n) {
     if (a - VM_SYS_ADDR > (VM_RAM_END - VM_SYS_ADDR) - n) return 0;
-    if (a == VM_UART_ADDR) {
-        if (c->console) fputc(*(const uint8_t *)v, c->console);
-        return 1;
-    }
+    /* The UART byte also lands in memory: memory stays plain memory (a later load reads what
+     * was stored), which is what the proofs model (docs/PROOFS.md). */
+    if (a == VM_UART_ADDR && c->console) fputc(*(const uint8_t *)v, c->console);
     if (c->hmem) memcpy(c->hmem + (a - VM_INPUT_ADDR), v, n);
     return 1;
 }

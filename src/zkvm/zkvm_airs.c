@@ -1,0 +1,290 @@
+/* zkvm_airs.c: the main, memory, program and boundary AIRs (zkvm_airs.h; docs/PROOFS.md has
+ * every constraint with its reason). */
+#include "zkvm_airs.h"
+
+#include <stdlib.h>
+
+#include "base.h"
+#include "vm.h"
+#include "zkvm_bus.h"
+#include "zkvm_rom.h"
+
+/* Shorthands over one builder. */
+typedef struct bld {
+    air_builder *b;
+} bld;
+#define CUR(c) air_cur(B, (c))
+#define NXT(c) air_next(B, (c))
+#define K(v) air_const_i64(B, (int64_t)(v))
+#define ADD(x, y) air_add(B, (x), (y))
+#define SUB(x, y) air_sub(B, (x), (y))
+#define MUL(x, y) air_mul(B, (x), (y))
+#define ONE_MINUS(x) air_sub(B, K(1), (x))
+#define EVERY(name, e) air_constrain(B, AIR_EVERY_ROW, (name), (e))
+#define TRANS(name, e) air_constrain(B, AIR_TRANSITION, (name), (e))
+#define FIRST(name, e) air_constrain(B, AIR_FIRST_ROW, (name), (e))
+#define LAST(name, e) air_constrain(B, AIR_LAST_ROW, (name), (e))
+
+static air *build_or_die(air_builder *B) {
+    zisk_err err;
+    air *a = air_build(B, &err);
+    if (!a) {
+        fprintf(stderr, "zkvm: AIR definition bug: %s\n", err.msg);
+        abort();
+    }
+    return a;
+}
+
+gl_t *zkvm_seg_fixed(unsigned log_n) {
+    size_t n = (size_t)1 << log_n;
+    gl_t *f = zisk_xcalloc(2 * n, sizeof *f);
+    f[0] = 1;         /* L_first */
+    f[n + n - 1] = 1; /* L_last */
+    return f;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Main                                                                                         */
+/* ------------------------------------------------------------------------------------------ */
+
+air *zkvm_main_air(void) {
+    air_builder *B = air_builder_new("zkvm_main", 3);
+    air_col c0 = air_cols_stage1(B, "main", ZKVM_MC_COUNT);
+    air_col lf = air_col_fixed(B, "L_first"), ll = air_col_fixed(B, "L_last");
+    uint32_t pub = air_publics_new(B, "seg", ZKVM_SEG_N_PUBLICS);
+    air_expr seg = air_public(B, pub + ZKVM_SEG_PUB_INDEX);
+    air_expr is_first = air_public(B, pub + ZKVM_SEG_PUB_IS_FIRST);
+    air_expr is_last = air_public(B, pub + ZKVM_SEG_PUB_IS_LAST);
+#define C(i) air_col_at(c0, (i))
+#define V(i) CUR(C(i))
+#define FL(f) V(ZKVM_MC_FLAG0 + ZKVM_F_##f)
+    air_expr active = V(ZKVM_MC_ACTIVE);
+    air_expr two32 = K(1ull << 32);
+
+    /* booleans */
+    EVERY("bool_active", MUL(active, ONE_MINUS(active)));
+    air_expr packed = K(0);
+    for (unsigned f = 0; f < ZKVM_N_FLAGS; f++) {
+        air_expr x = V(ZKVM_MC_FLAG0 + f);
+        EVERY("bool_flag", MUL(x, ONE_MINUS(x)));
+        packed = ADD(packed, MUL(K(1ull << f), x));
+    }
+    static const unsigned bits[] = {ZKVM_MC_O0, ZKVM_MC_O1, ZKVM_MC_O2, ZKVM_MC_K};
+    for (unsigned i = 0; i < 4; i++) EVERY("bool_bits", MUL(V(bits[i]), ONE_MINUS(V(bits[i]))));
+    EVERY("inactive_no_flags", MUL(ONE_MINUS(active), packed));
+
+    air_expr A[2] = {V(ZKVM_MC_A_LO), V(ZKVM_MC_A_HI)}, Bv[2] = {V(ZKVM_MC_B_LO), V(ZKVM_MC_B_HI)};
+    air_expr X[2] = {V(ZKVM_MC_X_LO), V(ZKVM_MC_X_HI)}, Cv[2] = {V(ZKVM_MC_C_LO), V(ZKVM_MC_C_HI)};
+    air_expr M[2] = {V(ZKVM_MC_M_LO), V(ZKVM_MC_M_HI)}, MW[2] = {V(ZKVM_MC_MW_LO), V(ZKVM_MC_MW_HI)};
+    air_expr W[2] = {V(ZKVM_MC_W_LO), V(ZKVM_MC_W_HI)};
+    air_expr imm[2] = {V(ZKVM_MC_IMM_LO), V(ZKVM_MC_IMM_HI)};
+    for (unsigned h = 0; h < 2; h++) {
+        EVERY("a_zero_unless_read", MUL(ONE_MINUS(FL(RA)), A[h]));
+        EVERY("b_imm", MUL(FL(BIMM), SUB(Bv[h], imm[h])));
+        EVERY("b_zero_unless_set", MUL(SUB(ONE_MINUS(FL(RB)), FL(BIMM)), Bv[h]));
+        EVERY("x_select", SUB(SUB(X[h], A[h]), MUL(FL(XM), SUB(M[h], A[h]))));
+        EVERY("m_zero_unless_read", MUL(ONE_MINUS(FL(MR)), M[h]));
+        EVERY("c_zero_without_op", MUL(ONE_MINUS(FL(OP)), Cv[h]));
+        EVERY("mw_select", MUL(FL(MW), SUB(SUB(MW[h], Cv[h]), MUL(FL(MWB), SUB(Bv[h], Cv[h])))));
+        EVERY("w_select", SUB(SUB(SUB(W[h], MUL(FL(WC), Cv[h])), MUL(FL(WM), M[h])), MUL(FL(WB), Bv[h])));
+    }
+    /* memory address: A + imm = 8 * maddr + off (64-bit, high word zero) */
+    air_expr fmem = V(ZKVM_MC_FMEM);
+    EVERY("fmem_def", SUB(fmem, SUB(ADD(FL(MR), FL(MW)), MUL(FL(MR), FL(MW)))));
+    air_expr off = ADD(V(ZKVM_MC_O0), ADD(MUL(K(2), V(ZKVM_MC_O1)), MUL(K(4), V(ZKVM_MC_O2))));
+    air_expr kk = V(ZKVM_MC_K);
+    air_expr lo_sum = SUB(ADD(A[0], imm[0]), MUL(two32, kk));
+    EVERY("ea_lo", MUL(fmem, SUB(lo_sum, ADD(MUL(K(8), V(ZKVM_MC_MADDR)), off))));
+    air_expr hi_sum = ADD(ADD(A[1], imm[1]), kk);
+    EVERY("ea_hi", MUL(fmem, MUL(hi_sum, SUB(hi_sum, two32))));
+    EVERY("off_zero_without_mem", MUL(ONE_MINUS(fmem), off));
+    EVERY("full_word_write_aligned", MUL(MUL(FL(MW), FL(MWB)), off));
+    /* next upc */
+    air_expr next = V(ZKVM_MC_NEXT), target = V(ZKVM_MC_TARGET), npc = V(ZKVM_MC_NPC);
+    air_expr npc_e = ADD(next, MUL(FL(JMP), SUB(target, next)));
+    npc_e = ADD(npc_e, MUL(FL(JIND), SUB(MUL(K(4), A[0]), next)));
+    npc_e = ADD(npc_e, MUL(MUL(FL(BR), Cv[0]), SUB(target, next)));
+    EVERY("npc", SUB(npc, npc_e));
+    EVERY("jind_high_zero", MUL(FL(JIND), A[1]));
+    EVERY("halt_exit_syscall", MUL(FL(HALT), SUB(A[0], K(1))));
+    EVERY("halt_exit_syscall_hi", MUL(FL(HALT), A[1]));
+    air_expr cout = V(ZKVM_MC_COUT);
+    EVERY("cout_def", SUB(cout, MUL(active, ONE_MINUS(FL(HALT)))));
+    /* transitions */
+    air_expr step = V(ZKVM_MC_STEP), upc = V(ZKVM_MC_UPC);
+    air_expr active_n = NXT(C(ZKVM_MC_ACTIVE));
+    TRANS("step_inc", SUB(SUB(NXT(C(ZKVM_MC_STEP)), step), K(1)));
+    TRANS("upc_next", MUL(active_n, SUB(NXT(C(ZKVM_MC_UPC)), npc)));
+    TRANS("active_monotone", MUL(ONE_MINUS(active), active_n));
+    TRANS("stop_only_at_halt", MUL(cout, ONE_MINUS(active_n)));
+    TRANS("halt_is_last", MUL(FL(HALT), active_n));
+    /* the first segment starts at the start uop, step 1 */
+    FIRST("start_upc", MUL(is_first, upc));
+    FIRST("start_step", MUL(is_first, SUB(step, K(1))));
+    FIRST("start_active", MUL(is_first, SUB(active, K(1))));
+    LAST("last_segment_halts", MUL(is_last, cout));
+
+    /* ROM lookup */
+    air_expr rom[10] = {upc, V(ZKVM_MC_OP), V(ZKVM_MC_RA), V(ZKVM_MC_RB), V(ZKVM_MC_RC),
+                        imm[0], imm[1], next, target, packed};
+    air_bus_send(B, "rom", ZKVM_BUS_ROM, active, rom, 10);
+    /* register and memory accesses: (addr, t, v_lo, v_hi, wr), t = 8 * step + slot */
+    air_expr t8 = MUL(K(8), step);
+    air_expr gaddr = ADD(K(ZKVM_GUEST_BASE), V(ZKVM_MC_MADDR));
+    air_expr ra[5] = {V(ZKVM_MC_RA), t8, A[0], A[1], K(0)};
+    air_bus_send(B, "read_a", ZKVM_BUS_MEM, FL(RA), ra, 5);
+    air_expr rb[5] = {V(ZKVM_MC_RB), ADD(t8, K(1)), Bv[0], Bv[1], K(0)};
+    air_bus_send(B, "read_b", ZKVM_BUS_MEM, FL(RB), rb, 5);
+    air_expr mr[5] = {gaddr, ADD(t8, K(2)), M[0], M[1], K(0)};
+    air_bus_send(B, "mem_read", ZKVM_BUS_MEM, FL(MR), mr, 5);
+    air_expr mw[5] = {gaddr, ADD(t8, K(3)), MW[0], MW[1], K(1)};
+    air_bus_send(B, "mem_write", ZKVM_BUS_MEM, FL(MW), mw, 5);
+    air_expr rw[5] = {V(ZKVM_MC_RC), ADD(t8, K(4)), W[0], W[1], K(1)};
+    air_bus_send(B, "reg_write", ZKVM_BUS_MEM, ADD(ADD(FL(WC), FL(WM)), FL(WB)), rw, 5);
+    /* the operation */
+    air_expr opc = ADD(V(ZKVM_MC_OP), MUL(K(64), off));
+    air_expr ot[7] = {opc, X[0], X[1], Bv[0], Bv[1], Cv[0], Cv[1]};
+    air_bus_send(B, "op", ZKVM_BUS_OP, FL(OP), ot, 7);
+    air_expr ht[3] = {Bv[0], Bv[1], step};
+    air_bus_send(B, "halt", ZKVM_BUS_HALT, FL(HALT), ht, 3);
+    /* segment chaining */
+    air_expr co[3] = {ADD(seg, K(1)), npc, ADD(step, K(1))};
+    air_bus_send(B, "chain_out", ZKVM_BUS_MAIN_CHAIN, MUL(CUR(ll), cout), co, 3);
+    air_expr ci[3] = {seg, upc, step};
+    air_bus_recv(B, "chain_in", ZKVM_BUS_MAIN_CHAIN, MUL(MUL(CUR(lf), active), ONE_MINUS(is_first)), ci, 3);
+#undef C
+#undef V
+#undef FL
+    return build_or_die(B);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Memory                                                                                       */
+/* ------------------------------------------------------------------------------------------ */
+
+#define ZKVM_BASE_IN (ZKVM_GUEST_BASE + VM_INPUT_ADDR / 8)
+#define ZKVM_BASE_ROM (ZKVM_GUEST_BASE + VM_ROM_ADDR / 8)
+#define ZKVM_BASE_RAM (ZKVM_GUEST_BASE + VM_SYS_ADDR / 8)
+
+air *zkvm_mem_air(void) {
+    air_builder *B = air_builder_new("zkvm_memory", 3);
+    air_col c0 = air_cols_stage1(B, "mem", ZKVM_XC_COUNT);
+    air_col lf = air_col_fixed(B, "L_first"), ll = air_col_fixed(B, "L_last");
+    uint32_t pub = air_publics_new(B, "seg", ZKVM_SEG_N_PUBLICS);
+    air_expr seg = air_public(B, pub + ZKVM_SEG_PUB_INDEX);
+    air_expr is_first = air_public(B, pub + ZKVM_SEG_PUB_IS_FIRST);
+    air_expr is_last = air_public(B, pub + ZKVM_SEG_PUB_IS_LAST);
+#define C(i) air_col_at(c0, (i))
+#define V(i) CUR(C(i))
+#define N(i) NXT(C(i))
+    air_expr addr = V(ZKVM_XC_ADDR), t = V(ZKVM_XC_T), wr = V(ZKVM_XC_WR), mult = V(ZKVM_XC_MULT);
+    air_expr same = V(ZKVM_XC_SAME), r_reg = V(ZKVM_XC_R_REG), r_in = V(ZKVM_XC_R_IN);
+    air_expr r_rom = V(ZKVM_XC_R_ROM), r_ram = V(ZKVM_XC_R_RAM);
+    static const unsigned bools[] = {ZKVM_XC_WR, ZKVM_XC_MULT, ZKVM_XC_SAME, ZKVM_XC_R_REG,
+                                     ZKVM_XC_R_IN, ZKVM_XC_R_ROM, ZKVM_XC_R_RAM};
+    for (unsigned i = 0; i < sizeof bools / sizeof bools[0]; i++)
+        EVERY("bool", MUL(V(bools[i]), ONE_MINUS(V(bools[i]))));
+    EVERY("one_region", SUB(ADD(ADD(r_reg, r_in), ADD(r_rom, r_ram)), K(1)));
+    EVERY("fr_def", SUB(V(ZKVM_XC_FR), MUL(ONE_MINUS(same), ONE_MINUS(wr))));
+    /* region ranges: addr - base = o0 + 2^16 o1, o0 < 2^16 and o1 < 2^8 (input), 2^10 (RAM),
+     * 0 (registers) -- ROM needs none (its words must be initialised, see below) */
+    air_expr base = ADD(MUL(r_in, K(ZKVM_BASE_IN)), MUL(r_ram, K(ZKVM_BASE_RAM)));
+    air_expr o0 = V(ZKVM_XC_O0), o1 = V(ZKVM_XC_O1);
+    EVERY("region_offset", MUL(ONE_MINUS(r_rom), SUB(SUB(addr, base), ADD(o0, MUL(K(1 << 16), o1)))));
+    EVERY("register_region", MUL(r_reg, o1));
+    EVERY("input_read_only", MUL(wr, r_in));
+    EVERY("rom_read_only", MUL(MUL(wr, r_rom), t));
+    EVERY("phantom_rows_read", MUL(MUL(ONE_MINUS(CUR(lf)), ONE_MINUS(mult)), wr));
+    EVERY("carry_row_receives_nothing", MUL(CUR(lf), mult));
+    /* order and consistency with the previous row */
+    air_expr same_n = N(ZKVM_XC_SAME);
+    TRANS("same_addr", MUL(same_n, SUB(N(ZKVM_XC_ADDR), addr)));
+    air_expr dt = SUB(SUB(N(ZKVM_XC_T), t), K(1)), da = SUB(SUB(N(ZKVM_XC_ADDR), addr), K(1));
+    TRANS("sorted", SUB(ADD(MUL(same_n, dt), MUL(ONE_MINUS(same_n), da)),
+                        ADD(N(ZKVM_XC_D0), MUL(K(1 << 16), N(ZKVM_XC_D1)))));
+    air_expr rd_n = MUL(same_n, ONE_MINUS(N(ZKVM_XC_WR)));
+    TRANS("read_lo", MUL(rd_n, SUB(N(ZKVM_XC_V_LO), V(ZKVM_XC_V_LO))));
+    TRANS("read_hi", MUL(rd_n, SUB(N(ZKVM_XC_V_HI), V(ZKVM_XC_V_HI))));
+    air_expr zero_init = MUL(N(ZKVM_XC_FR), ADD(N(ZKVM_XC_R_REG), N(ZKVM_XC_R_RAM)));
+    TRANS("first_read_zero_lo", MUL(zero_init, N(ZKVM_XC_V_LO)));
+    TRANS("first_read_zero_hi", MUL(zero_init, N(ZKVM_XC_V_HI)));
+    air_expr new_rom = MUL(ONE_MINUS(same_n), N(ZKVM_XC_R_ROM));
+    TRANS("rom_first_is_init_write", MUL(new_rom, ONE_MINUS(N(ZKVM_XC_WR))));
+    TRANS("rom_first_at_t0", MUL(new_rom, N(ZKVM_XC_T)));
+    /* the first segment starts from the sentinel (register 0, t 0, value 0) */
+    FIRST("sentinel_addr", MUL(is_first, addr));
+    FIRST("sentinel_t", MUL(is_first, t));
+    FIRST("sentinel_lo", MUL(is_first, V(ZKVM_XC_V_LO)));
+    FIRST("sentinel_hi", MUL(is_first, V(ZKVM_XC_V_HI)));
+
+    air_expr acc[5] = {addr, t, V(ZKVM_XC_V_LO), V(ZKVM_XC_V_HI), wr};
+    air_bus_recv(B, "access", ZKVM_BUS_MEM, mult, acc, 5);
+    air_expr not_rom = ONE_MINUS(r_rom);
+    air_bus_send(B, "range_o0", ZKVM_BUS_RANGE16, not_rom, &o0, 1);
+    /* o1 < 2^16 directly, then o1 * 2^8 (input) or o1 * 2^6 (RAM) < 2^16: the scaled lookup
+     * alone would also pass field elements w / 2^8 (zkvm_range.h) */
+    air_bus_send(B, "range_o1", ZKVM_BUS_RANGE16, not_rom, &o1, 1);
+    air_expr o1s = MUL(o1, ADD(MUL(r_in, K(1 << 8)), MUL(r_ram, K(1 << 6))));
+    air_bus_send(B, "range_o1_scaled", ZKVM_BUS_RANGE16, not_rom, &o1s, 1);
+    air_expr d0 = V(ZKVM_XC_D0), d1 = V(ZKVM_XC_D1);
+    air_bus_send(B, "range_d0", ZKVM_BUS_RANGE16, K(1), &d0, 1);
+    air_bus_send(B, "range_d1", ZKVM_BUS_RANGE16, K(1), &d1, 1);
+    air_expr co[5] = {ADD(seg, K(1)), addr, t, V(ZKVM_XC_V_LO), V(ZKVM_XC_V_HI)};
+    air_bus_send(B, "chain_out", ZKVM_BUS_MEM_CHAIN, MUL(CUR(ll), ONE_MINUS(is_last)), co, 5);
+    air_expr ci[5] = {seg, addr, t, V(ZKVM_XC_V_LO), V(ZKVM_XC_V_HI)};
+    air_bus_recv(B, "chain_in", ZKVM_BUS_MEM_CHAIN, MUL(CUR(lf), ONE_MINUS(is_first)), ci, 5);
+#undef C
+#undef V
+#undef N
+    return build_or_die(B);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Program                                                                                      */
+/* ------------------------------------------------------------------------------------------ */
+
+air *zkvm_program_air(void) {
+    air_builder *B = air_builder_new("zkvm_program", 3);
+    air_col f0 = air_cols_fixed(B, "prog", ZKVM_PF_COUNT);
+    air_col m = air_col_stage1(B, "m");
+    air_expr is_code = CUR(air_col_at(f0, ZKVM_PF_IS_CODE));
+    air_expr is_init = CUR(air_col_at(f0, ZKVM_PF_IS_INIT));
+    air_expr mand = CUR(air_col_at(f0, ZKVM_PF_MAND));
+    air_expr mm = CUR(m);
+    EVERY("init_once", MUL(is_init, MUL(mm, SUB(mm, K(1)))));
+    EVERY("mandatory_init", MUL(mand, SUB(mm, K(1))));
+    air_expr k[10];
+    for (unsigned i = 0; i < 10; i++) k[i] = CUR(air_col_at(f0, ZKVM_PF_K0 + i));
+    air_bus_recv(B, "rom", ZKVM_BUS_ROM, MUL(is_code, mm), k, 10);
+    air_expr w[5] = {k[0], K(0), k[1], k[2], K(1)};
+    air_bus_send(B, "init_write", ZKVM_BUS_MEM, MUL(is_init, mm), w, 5);
+    return build_or_die(B);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Boundary                                                                                     */
+/* ------------------------------------------------------------------------------------------ */
+
+air *zkvm_boundary_air(void) {
+    air_builder *B = air_builder_new("zkvm_boundary", 3);
+    air_col s_end = air_col_stage1(B, "s_end");
+    air_col lf = air_col_fixed(B, "L_first");
+    uint32_t pub = air_publics_new(B, "exit", 2);
+    uint32_t out = air_publics_new(B, "out", 64);
+    air_expr l = CUR(lf), s = CUR(s_end);
+    air_expr h[3] = {air_public(B, pub), air_public(B, pub + 1), s};
+    air_bus_recv(B, "halt", ZKVM_BUS_HALT, l, h, 3);
+    air_expr t0 = ADD(MUL(K(8), s), K(8));
+    for (unsigned j = 0; j < 32; j++) {
+        air_expr r[5] = {K(ZKVM_GUEST_BASE + VM_OUTPUT_ADDR / 8 + j), ADD(t0, K(j)),
+                         air_public(B, out + 2 * j), air_public(B, out + 2 * j + 1), K(0)};
+        air_bus_send(B, "output_read", ZKVM_BUS_MEM, l, r, 5);
+    }
+    return build_or_die(B);
+}
+
+gl_t *zkvm_boundary_fixed(void) {
+    gl_t *f = zisk_xcalloc(2, sizeof *f);
+    f[0] = 1;
+    return f;
+}

@@ -1,0 +1,59 @@
+/*
+ * zkvm_airs.h: the zkVM's own AIRs (docs/PROOFS.md describes each, its columns, constraints
+ * and why together they are sound): main (one row per uop), memory (accesses sorted by
+ * address and time), program (the ROM and the initial memory: its fixed root is the program's
+ * verification key) and boundary (the exit code and the 64 output words, as public values).
+ * The providers of the operation bus live in binary/, shift/ and arith/; the range table in
+ * zkvm_range.h.
+ */
+#ifndef ZISK_ZKVM_AIRS_H
+#define ZISK_ZKVM_AIRS_H
+
+#include "air.h"
+#include "gl.h"
+
+/* Guest memory words sit at addresses ZKVM_GUEST_BASE + byte_address / 8 on the memory bus;
+ * registers at 0..ZKVM_N_REGS-1 (docs/PROOFS.md, "Address space"). */
+#define ZKVM_GUEST_BASE (1ull << 29)
+
+/* ---- main ---- */
+enum {
+    ZKVM_MC_ACTIVE, ZKVM_MC_UPC, ZKVM_MC_STEP,
+    ZKVM_MC_OP, ZKVM_MC_RA, ZKVM_MC_RB, ZKVM_MC_RC, ZKVM_MC_IMM_LO, ZKVM_MC_IMM_HI,
+    ZKVM_MC_NEXT, ZKVM_MC_TARGET,
+    ZKVM_MC_FLAG0, /* 15 flag columns, zkvm_rom.h ZKVM_F_* order */
+    ZKVM_MC_A_LO = ZKVM_MC_FLAG0 + 15, ZKVM_MC_A_HI, ZKVM_MC_B_LO, ZKVM_MC_B_HI,
+    ZKVM_MC_X_LO, ZKVM_MC_X_HI, ZKVM_MC_C_LO, ZKVM_MC_C_HI, ZKVM_MC_M_LO, ZKVM_MC_M_HI,
+    ZKVM_MC_MW_LO, ZKVM_MC_MW_HI, ZKVM_MC_W_LO, ZKVM_MC_W_HI,
+    ZKVM_MC_MADDR, ZKVM_MC_O0, ZKVM_MC_O1, ZKVM_MC_O2, ZKVM_MC_K, ZKVM_MC_FMEM,
+    ZKVM_MC_NPC, ZKVM_MC_COUT,
+    ZKVM_MC_COUNT
+};
+/* Publics of main and memory segments. */
+enum { ZKVM_SEG_PUB_INDEX, ZKVM_SEG_PUB_IS_FIRST, ZKVM_SEG_PUB_IS_LAST, ZKVM_SEG_N_PUBLICS };
+
+air *zkvm_main_air(void);
+/* Fixed columns of main and memory (L_first, L_last), column-major, 2^log_n rows. */
+gl_t *zkvm_seg_fixed(unsigned log_n);
+
+/* ---- memory ---- */
+enum {
+    ZKVM_XC_ADDR, ZKVM_XC_T, ZKVM_XC_V_LO, ZKVM_XC_V_HI, ZKVM_XC_WR, ZKVM_XC_MULT, ZKVM_XC_SAME,
+    ZKVM_XC_R_REG, ZKVM_XC_R_IN, ZKVM_XC_R_ROM, ZKVM_XC_R_RAM, ZKVM_XC_O0, ZKVM_XC_O1,
+    ZKVM_XC_D0, ZKVM_XC_D1, ZKVM_XC_FR,
+    ZKVM_XC_COUNT
+};
+air *zkvm_mem_air(void);
+
+/* ---- program ---- */
+enum { ZKVM_PF_IS_CODE, ZKVM_PF_IS_INIT, ZKVM_PF_MAND, ZKVM_PF_K0, ZKVM_PF_COUNT = ZKVM_PF_K0 + 10 };
+air *zkvm_program_air(void);
+
+/* ---- boundary ---- */
+enum { ZKVM_BPUB_EXIT_LO, ZKVM_BPUB_EXIT_HI, ZKVM_BPUB_OUT0, ZKVM_BPUB_COUNT = ZKVM_BPUB_OUT0 + 64 };
+#define ZKVM_BOUNDARY_LOG_N 1
+air *zkvm_boundary_air(void);
+/* Its fixed column (L_first) for 2 rows. */
+gl_t *zkvm_boundary_fixed(void);
+
+#endif

@@ -1,0 +1,37 @@
+/*
+ * zkvm_bus.h: bus ids and tuple layouts shared by the zkVM's AIRs (docs/PROOFS.md, "Buses").
+ * Values are part of the proof format: never reuse one for another meaning.
+ *
+ *   ZKVM_BUS_ROM      (upc, op, ra, rb, rc, imm_lo, imm_hi, next, target, flags)
+ *                     main sends one per active row; the program AIR receives (its code rows).
+ *   ZKVM_BUS_MEM      (addr, t, v_lo, v_hi, wr)
+ *                     main sends register and memory accesses, the program AIR sends the
+ *                     initial-data writes (t = 0), the boundary AIR sends the final reads of the
+ *                     output words; the memory AIR receives every one, sorted by (addr, t).
+ *   ZKVM_BUS_OP       (opc, x_lo, x_hi, y_lo, y_hi, c_lo, c_hi): zkvm_ops.h.
+ *   ZKVM_BUS_RANGE16  (v): the range AIR receives every v in [0, 2^16). To check v < 2^b
+ *                     (b < 16) send both v and v * 2^(16-b) (zkvm_range.h says why).
+ *   ZKVM_BUS_MAIN_CHAIN (segment, upc, step): main segment k's last row sends (k+1, ...), the
+ *                     first row of segment k+1 receives it.
+ *   ZKVM_BUS_MEM_CHAIN (segment, addr, t, v_lo, v_hi): the same for memory segments.
+ *   ZKVM_BUS_HALT     (exit_lo, exit_hi, step): the one halting row sends, the boundary AIR
+ *                     receives.
+ * Provider AIRs may use private buses: ZKVM_BUS_PRIVATE_BINARY.. and ZKVM_BUS_PRIVATE_ARITH..
+ * (8 ids each).
+ */
+#ifndef ZISK_ZKVM_BUS_H
+#define ZISK_ZKVM_BUS_H
+
+enum {
+    ZKVM_BUS_ROM = 1,
+    ZKVM_BUS_MEM = 2,
+    ZKVM_BUS_OP = 3,
+    ZKVM_BUS_RANGE16 = 4,
+    ZKVM_BUS_MAIN_CHAIN = 5,
+    ZKVM_BUS_MEM_CHAIN = 6,
+    ZKVM_BUS_HALT = 7,
+    ZKVM_BUS_PRIVATE_BINARY = 16, /* 16..23 */
+    ZKVM_BUS_PRIVATE_ARITH = 24,  /* 24..31 */
+};
+
+#endif

@@ -1,0 +1,864 @@
+/* zkvm_prove.c: the zkVM prover and verifier (zkvm.h): instance list, keys, the STARK job, the
+ * proof file (docs/PROOFS.md, "Proof file"). */
+#include "zkvm.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arith.h"
+#include "binary.h"
+#include "shift.h"
+#include <openssl/sha.h>
+
+#include "stark.h"
+#include "zkvm_airs.h"
+#include "zkvm_bus.h"
+#include "zkvm_range.h"
+#include "zkvm_rom.h"
+#include "zkvm_trace.h"
+
+static const char *const kind_names[ZKVM_N_KINDS] = {
+    "program", "main", "memory", "boundary", "range", "binary", "binary_table", "shift", "arith"};
+
+const char *zkvm_kind_name(zkvm_kind k) { return (unsigned)k < ZKVM_N_KINDS ? kind_names[k] : "?"; }
+
+/* The operation providers, in kind order. */
+typedef struct provider {
+    zkvm_kind kind;
+    int (*handles)(zkvm_op);
+    gl_t *(*fixed)(unsigned);
+    gl_t *(*trace)(const zkvm_op_record *, size_t, unsigned, zkvm_range_counts *);
+} provider;
+static const provider providers[] = {
+    {ZKVM_KIND_BINARY, zkvm_binary_handles, zkvm_binary_fixed, zkvm_binary_trace},
+    {ZKVM_KIND_SHIFT, zkvm_shift_handles, zkvm_shift_fixed, zkvm_shift_trace},
+    {ZKVM_KIND_ARITH, zkvm_arith_handles, zkvm_arith_fixed, zkvm_arith_trace},
+};
+#define N_PROVIDERS (sizeof providers / sizeof providers[0])
+
+/* The proving-key folder's contents (functions below, "The proving-key folder"). */
+struct zkvm_keys {
+    char *path;
+    char fingerprint[65];
+    struct { unsigned kind, log_n; hash_digest root; } *e;
+    size_t n, cap;
+    int dirty;
+};
+
+static const hash_digest *keys_find(const zkvm_keys *k, zkvm_kind kind, unsigned log_n) {
+    for (size_t i = 0; k && i < k->n; i++)
+        if (k->e[i].kind == (unsigned)kind && k->e[i].log_n == log_n) return &k->e[i].root;
+    return NULL;
+}
+
+static void keys_add(zkvm_keys *k, zkvm_kind kind, unsigned log_n, const hash_digest *root) {
+    if (!k || keys_find(k, kind, log_n)) return;
+    if (k->n == k->cap) {
+        k->cap = k->cap ? 2 * k->cap : 32;
+        k->e = zisk_xrealloc(k->e, k->cap * sizeof *k->e);
+    }
+    k->e[k->n].kind = kind;
+    k->e[k->n].log_n = log_n;
+    k->e[k->n].root = *root;
+    k->n++;
+    k->dirty = 1;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* AIRs and keys                                                                                */
+/* ------------------------------------------------------------------------------------------ */
+
+typedef struct keyring {
+    air *airs[ZKVM_N_KINDS];
+    struct {
+        zkvm_kind kind;
+        unsigned log_n;
+        stark_pk *pk;   /* prover: full key */
+        stark_vk vk;    /* verifier: from a root */
+        int have_vk;
+    } keys[64];
+    size_t n_keys;
+    stark_params params;
+    zkvm_keys *file; /* the proving-key folder (may be NULL) */
+} keyring;
+
+static air *kind_air(keyring *kr, zkvm_kind k) {
+    if (!kr->airs[k]) {
+        switch (k) {
+        case ZKVM_KIND_PROGRAM: kr->airs[k] = zkvm_program_air(); break;
+        case ZKVM_KIND_MAIN: kr->airs[k] = zkvm_main_air(); break;
+        case ZKVM_KIND_MEMORY: kr->airs[k] = zkvm_mem_air(); break;
+        case ZKVM_KIND_BOUNDARY: kr->airs[k] = zkvm_boundary_air(); break;
+        case ZKVM_KIND_RANGE: kr->airs[k] = zkvm_range_air(); break;
+        case ZKVM_KIND_BINARY: kr->airs[k] = zkvm_binary_air(); break;
+        case ZKVM_KIND_BINARY_TABLE: kr->airs[k] = zkvm_binary_table_air(); break;
+        case ZKVM_KIND_SHIFT: kr->airs[k] = zkvm_shift_air(); break;
+        case ZKVM_KIND_ARITH: kr->airs[k] = zkvm_arith_air(); break;
+        default: ZISK_ASSERT(0);
+        }
+    }
+    return kr->airs[k];
+}
+
+/* Fixed columns of a universal kind at 2^log_n rows (NULL when the AIR has none). */
+static gl_t *kind_fixed(zkvm_kind k, unsigned log_n) {
+    switch (k) {
+    case ZKVM_KIND_MAIN: case ZKVM_KIND_MEMORY: return zkvm_seg_fixed(log_n);
+    case ZKVM_KIND_BOUNDARY: return zkvm_boundary_fixed();
+    case ZKVM_KIND_RANGE: return zkvm_range_fixed();
+    case ZKVM_KIND_BINARY_TABLE: return zkvm_binary_table_fixed();
+    default: break;
+    }
+    for (size_t i = 0; i < N_PROVIDERS; i++)
+        if (providers[i].kind == k) return providers[i].fixed(log_n);
+    ZISK_ASSERT(0);
+    return NULL;
+}
+
+/* The log_n a universal kind must have, or 0 when any size is allowed. */
+static unsigned kind_fixed_log_n(zkvm_kind k) {
+    switch (k) {
+    case ZKVM_KIND_BOUNDARY: return ZKVM_BOUNDARY_LOG_N;
+    case ZKVM_KIND_RANGE: return ZKVM_RANGE_LOG_N;
+    case ZKVM_KIND_BINARY_TABLE: return ZKVM_BINARY_TABLE_LOG_N;
+    default: return 0;
+    }
+}
+
+static void keyring_init(keyring *kr) {
+    memset(kr, 0, sizeof *kr);
+    kr->params = stark_params_default();
+}
+
+static void keyring_free(keyring *kr) {
+    for (size_t i = 0; i < kr->n_keys; i++) stark_pk_free(kr->keys[i].pk);
+    for (unsigned k = 0; k < ZKVM_N_KINDS; k++) air_free(kr->airs[k]);
+}
+
+/* Prover key for (kind, log_n); program keys use prog_fixed. */
+static const stark_pk *keyring_pk(keyring *kr, zkvm_kind k, unsigned log_n, const gl_t *prog_fixed,
+                                  zisk_err *err) {
+    for (size_t i = 0; i < kr->n_keys; i++)
+        if (kr->keys[i].kind == k && kr->keys[i].log_n == log_n && kr->keys[i].pk) return kr->keys[i].pk;
+    ZISK_ASSERT(kr->n_keys < 64);
+    gl_t *fixed = k == ZKVM_KIND_PROGRAM ? NULL : kind_fixed(k, log_n);
+    stark_pk *pk = stark_setup(kind_air(kr, k), &kr->params, log_n, k == ZKVM_KIND_PROGRAM ? prog_fixed : fixed, err);
+    free(fixed);
+    if (!pk) return NULL;
+    if (k != ZKVM_KIND_PROGRAM && kr->file && air_n_cols(kind_air(kr, k), AIR_FIXED) > 0) {
+        const hash_digest *want = keys_find(kr->file, k, log_n);
+        if (want && memcmp(want->h, stark_pk_vk(pk)->fixed_root.h, sizeof want->h) != 0) {
+            zisk_err_set(err, "proving key %s: the %s commitment for 2^%u rows differs from this build's; delete the "
+                         "file and run 'zisk setup'", kr->file->path, zkvm_kind_name(k), log_n);
+            stark_pk_free(pk);
+            return NULL;
+        }
+        keys_add(kr->file, k, log_n, &stark_pk_vk(pk)->fixed_root);
+    }
+    kr->keys[kr->n_keys].kind = k;
+    kr->keys[kr->n_keys].log_n = log_n;
+    kr->keys[kr->n_keys].pk = pk;
+    kr->keys[kr->n_keys].vk = *stark_pk_vk(pk);
+    kr->keys[kr->n_keys].have_vk = 1;
+    kr->n_keys++;
+    return pk;
+}
+
+/* Verifier key for a universal (kind, log_n): computes the fixed commitment. */
+static const stark_vk *keyring_vk(keyring *kr, zkvm_kind k, unsigned log_n, zisk_err *err) {
+    for (size_t i = 0; i < kr->n_keys; i++)
+        if (kr->keys[i].kind == k && kr->keys[i].log_n == log_n && kr->keys[i].have_vk) return &kr->keys[i].vk;
+    const hash_digest *root = keys_find(kr->file, k, log_n);
+    if (root) {
+        ZISK_ASSERT(kr->n_keys < 64);
+        if (stark_vk_init(&kr->keys[kr->n_keys].vk, kind_air(kr, k), &kr->params, log_n, root, err) != 0) return NULL;
+        kr->keys[kr->n_keys].kind = k;
+        kr->keys[kr->n_keys].log_n = log_n;
+        kr->keys[kr->n_keys].pk = NULL;
+        kr->keys[kr->n_keys].have_vk = 1;
+        return &kr->keys[kr->n_keys++].vk;
+    }
+    const stark_pk *pk = keyring_pk(kr, k, log_n, NULL, err);
+    return pk ? stark_pk_vk(pk) : NULL;
+}
+
+static unsigned ceil_log2(size_t n) {
+    unsigned l = 0;
+    while (((size_t)1 << l) < n) l++;
+    return l;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* The proving-key folder                                                                       */
+/* ------------------------------------------------------------------------------------------ */
+
+#define KEYS_FILE "universal.keys"
+#define KEYS_HEADER "zisk proving key v1\n"
+
+static void sha_hex(const void *data, size_t len, char out[65]) {
+    uint8_t d[SHA256_DIGEST_LENGTH];
+    SHA256(data, len, d);
+    for (int i = 0; i < SHA256_DIGEST_LENGTH; i++) snprintf(out + 2 * i, 3, "%02x", d[i]);
+}
+
+/* A fingerprint of this build's AIRs and parameters: the VK digest of every kind with a zero
+ * fixed root (the digest binds every AIR's shape and the FRI parameters). */
+static void build_fingerprint(char out[65]) {
+    keyring kr;
+    keyring_init(&kr);
+    hash_digest d[ZKVM_N_KINDS], zero;
+    memset(&zero, 0, sizeof zero);
+    for (unsigned k = 0; k < ZKVM_N_KINDS; k++) {
+        stark_vk vk;
+        unsigned l = kind_fixed_log_n((zkvm_kind)k) ? kind_fixed_log_n((zkvm_kind)k) : 4;
+        ZISK_ASSERT(stark_vk_init(&vk, kind_air(&kr, (zkvm_kind)k), &kr.params, l, &zero, NULL) == 0);
+        d[k] = vk.digest;
+    }
+    keyring_free(&kr);
+    sha_hex(d, sizeof d, out);
+}
+
+static char *keys_path(const char *dir) {
+    size_t n = strlen(dir) + sizeof KEYS_FILE + 2;
+    char *p = zisk_xmalloc(n);
+    snprintf(p, n, "%s/%s", dir, KEYS_FILE);
+    return p;
+}
+
+int zkvm_keys_load(const char *dir, zkvm_keys **out, zisk_err *err) {
+    *out = NULL;
+    char *path = keys_path(dir);
+    uint8_t *data;
+    size_t len;
+    zisk_err e2;
+    if (zisk_read_file(path, 1 << 20, &data, &len, &e2) != 0) {
+        zisk_err_set(err, "proving key %s cannot be read (%s); create it with 'zisk setup --elf FILE "
+                     "--proving-key %s'", path, e2.msg, dir);
+        free(path);
+        return -1;
+    }
+    zkvm_keys *k = zisk_xcalloc(1, sizeof *k);
+    k->path = path;
+    build_fingerprint(k->fingerprint);
+    /* layout: header, "fingerprint HEX", entries, "checksum HEX" over everything before it */
+    char *text = zisk_xmalloc(len + 1);
+    memcpy(text, data, len);
+    text[len] = 0;
+    free(data);
+    int rc = -1;
+    char *cs = strstr(text, "checksum ");
+    char want[65];
+    if (strlen(text) != len || strncmp(text, KEYS_HEADER, strlen(KEYS_HEADER)) != 0 || !cs) {
+        zisk_err_set(err, "proving key %s is damaged (not a zisk proving key file); delete it and run 'zisk setup'", path);
+        goto done;
+    }
+    sha_hex(text, (size_t)(cs - text), want);
+    if (strncmp(cs + 9, want, 64) != 0 || cs[9 + 64] != '\n' || cs[9 + 65] != 0) {
+        zisk_err_set(err, "proving key %s is damaged (checksum mismatch); delete it and run 'zisk setup'", path);
+        goto done;
+    }
+    char *line = text + strlen(KEYS_HEADER);
+    if (strncmp(line, "fingerprint ", 12) != 0 || strncmp(line + 12, k->fingerprint, 64) != 0) {
+        zisk_err_set(err, "proving key %s was made by another build (other AIRs or parameters); delete it and run "
+                     "'zisk setup' with this build", path);
+        goto done;
+    }
+    line = strchr(line, '\n') + 1;
+    while (line < cs) {
+        char kname[32], hex[65];
+        unsigned log_n;
+        if (sscanf(line, "entry %31s %u %64s", kname, &log_n, hex) != 3) break;
+        unsigned kind = 0;
+        while (kind < ZKVM_N_KINDS && strcmp(kind_names[kind], kname) != 0) kind++;
+        hash_digest root;
+        if (kind == ZKVM_N_KINDS || log_n > STARK_MAX_LOG_N || zkvm_vk_parse(hex, &root, NULL) != 0) break;
+        keys_add(k, (zkvm_kind)kind, log_n, &root);
+        line = strchr(line, '\n') + 1;
+    }
+    if (line != cs) {
+        zisk_err_set(err, "proving key %s: malformed entry at byte %zu", path, (size_t)(line - text));
+        goto done;
+    }
+    k->dirty = 0;
+    *out = k;
+    rc = 0;
+done:
+    free(text);
+    if (rc != 0) zkvm_keys_free(k);
+    return rc;
+}
+
+int zkvm_keys_save(zkvm_keys *k, zisk_err *err) {
+    if (!k || !k->dirty) return 0;
+    size_t cap = 256 + k->n * 128, n = 0;
+    char *buf = zisk_xmalloc(cap);
+    n += (size_t)snprintf(buf + n, cap - n, "%sfingerprint %s\n", KEYS_HEADER, k->fingerprint);
+    for (size_t i = 0; i < k->n; i++) {
+        char hex[65];
+        zkvm_vk_hex(&k->e[i].root, hex);
+        n += (size_t)snprintf(buf + n, cap - n, "entry %s %u %s\n", kind_names[k->e[i].kind], k->e[i].log_n, hex);
+    }
+    char sum[65];
+    sha_hex(buf, n, sum);
+    n += (size_t)snprintf(buf + n, cap - n, "checksum %s\n", sum);
+    /* write to a temporary name and rename: a crash never leaves a half-written key */
+    size_t tl = strlen(k->path) + 8;
+    char *tmp = zisk_xmalloc(tl);
+    snprintf(tmp, tl, "%s.tmp", k->path);
+    int rc = zisk_write_file(tmp, buf, n, err);
+    if (rc == 0 && rename(tmp, k->path) != 0)
+        rc = zisk_err_set(err, "cannot rename %s to %s: %s", tmp, k->path, strerror(errno));
+    free(tmp);
+    free(buf);
+    if (rc == 0) k->dirty = 0;
+    return rc;
+}
+
+int zkvm_keys_create(const char *dir, zkvm_keys **out, int *created, zisk_err *err) {
+    *created = 0;
+    if (zkvm_keys_load(dir, out, NULL) == 0) return 0;
+    if (zisk_mkdir_p(dir, err) != 0) return -1;
+    zkvm_keys *k = zisk_xcalloc(1, sizeof *k);
+    k->path = keys_path(dir);
+    build_fingerprint(k->fingerprint);
+    /* the fixed-size universal AIRs now; segment sizes are added as they are first used */
+    keyring kr;
+    keyring_init(&kr);
+    static const zkvm_kind fixed_kinds[] = {ZKVM_KIND_BOUNDARY, ZKVM_KIND_RANGE, ZKVM_KIND_BINARY_TABLE};
+    int rc = 0;
+    for (size_t i = 0; i < sizeof fixed_kinds / sizeof fixed_kinds[0] && rc == 0; i++) {
+        const stark_vk *vk = keyring_vk(&kr, fixed_kinds[i], kind_fixed_log_n(fixed_kinds[i]), err);
+        if (!vk) rc = -1;
+        else keys_add(k, fixed_kinds[i], kind_fixed_log_n(fixed_kinds[i]), &vk->fixed_root);
+    }
+    keyring_free(&kr);
+    k->dirty = 1;
+    if (rc == 0) rc = zkvm_keys_save(k, err);
+    if (rc != 0) {
+        zkvm_keys_free(k);
+        return -1;
+    }
+    *out = k;
+    *created = 1;
+    return 0;
+}
+
+void zkvm_keys_free(zkvm_keys *k) {
+    if (!k) return;
+    free(k->path);
+    free(k->e);
+    free(k);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* VK                                                                                           */
+/* ------------------------------------------------------------------------------------------ */
+
+int zkvm_program_vk(const vm_program *p, hash_digest *vk, zisk_err *err) {
+    zkvm_rom *rom = zkvm_rom_build(p);
+    unsigned log_n = zkvm_program_log_n(rom);
+    gl_t *fixed = zkvm_program_fixed(rom, log_n);
+    air *a = zkvm_program_air();
+    stark_params params = stark_params_default();
+    stark_pk *pk = stark_setup(a, &params, log_n, fixed, err);
+    int rc = -1;
+    if (pk) {
+        *vk = stark_pk_vk(pk)->digest;
+        rc = 0;
+    }
+    stark_pk_free(pk);
+    air_free(a);
+    free(fixed);
+    zkvm_rom_free(rom);
+    return rc;
+}
+
+void zkvm_vk_hex(const hash_digest *vk, char out[65]) {
+    for (unsigned i = 0; i < HASH_DIGEST_LEN; i++)
+        for (unsigned b = 0; b < 8; b++) snprintf(out + 16 * i + 2 * b, 3, "%02x", (unsigned)((vk->h[i] >> (8 * b)) & 0xff));
+    out[64] = 0;
+}
+
+static int hexval(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+int zkvm_vk_parse(const char *hex, hash_digest *vk, zisk_err *err) {
+    if (strncmp(hex, "0x", 2) == 0) hex += 2;
+    if (strlen(hex) != 64)
+        return zisk_err_set(err, "a VK is 64 hex digits (32 bytes); got %zu characters", strlen(hex));
+    for (unsigned i = 0; i < HASH_DIGEST_LEN; i++) {
+        uint64_t v = 0;
+        for (unsigned b = 0; b < 8; b++) {
+            int hi = hexval(hex[16 * i + 2 * b]), lo = hexval(hex[16 * i + 2 * b + 1]);
+            if (hi < 0 || lo < 0) return zisk_err_set(err, "a VK is hex digits only; '%c%c' at offset %u is not",
+                                                      hex[16 * i + 2 * b], hex[16 * i + 2 * b + 1], 16 * i + 2 * b);
+            v |= (uint64_t)(hi * 16 + lo) << (8 * b);
+        }
+        if (v >= GL_P) return zisk_err_set(err, "VK element %u is not a field element (>= p)", i);
+        vk->h[i] = v;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Prover                                                                                       */
+/* ------------------------------------------------------------------------------------------ */
+
+typedef struct inst {
+    zkvm_kind kind;
+    unsigned log_n;
+    gl_t *trace;
+    gl_t publics[ZKVM_BPUB_COUNT];
+} inst;
+
+typedef struct inst_list {
+    inst *v;
+    size_t n, cap;
+} inst_list;
+
+static inst *inst_add(inst_list *l, zkvm_kind k, unsigned log_n, gl_t *trace) {
+    if (l->n == l->cap) {
+        l->cap = l->cap ? 2 * l->cap : 64;
+        l->v = zisk_xrealloc(l->v, l->cap * sizeof *l->v);
+    }
+    inst *i = &l->v[l->n++];
+    memset(i, 0, sizeof *i);
+    i->kind = k;
+    i->log_n = log_n;
+    i->trace = trace;
+    return i;
+}
+
+static void progress(const zkvm_prove_opts *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void progress(const zkvm_prove_opts *o, const char *fmt, ...) {
+    if (!o->progress) return;
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(o->progress, fmt, ap);
+    va_end(ap);
+    fflush(o->progress);
+}
+
+/* Checks one instance's constraints and adds it to the bus tally (--verify-constraints). */
+static int check_instance(keyring *kr, const inst *in, const gl_t *fixed, air_bus_tally *tally,
+                          size_t index, zisk_err *err) {
+    const air *a = kind_air(kr, in->kind);
+    size_t n = (size_t)1 << in->log_n;
+    air_view v;
+    memset(&v, 0, sizeof v);
+    v.m[AIR_STAGE1] = air_matrix_col_major(in->trace, n);
+    if (fixed) v.m[AIR_FIXED] = air_matrix_col_major(fixed, n);
+    v.n_rows = n;
+    v.next_step = 1;
+    /* Fixed challenges: the check is about the witness, not about soundness. */
+    static const gl3_t ch[AIR_N_CHALLENGES] = {{{0x1234567, 0x89abcdef, 0x13579}}, {{0x2468ace, 0x97531, 0xfedcba9}}};
+    air_values vals = {in->publics, ch, {{0, 0, 0}}};
+    gl_t *s2 = zisk_xcalloc(n * (air_n_cols(a, AIR_STAGE2) + 1), sizeof *s2);
+    int rc = -1;
+    if (air_stage2_generate(a, &v, &vals, s2, &vals.bus_sum, err) != 0) goto done;
+    v.m[AIR_STAGE2] = air_matrix_col_major(s2, n);
+    air_failure f;
+    zisk_err e2;
+    if (air_check(a, &v, &vals, &f, &e2) != 0) {
+        zisk_err_set(err, "constraint check failed in instance %zu (%s): %s", index, zkvm_kind_name(in->kind), e2.msg);
+        goto done;
+    }
+    if (air_bus_tally_add(tally, a, &v, &vals, err) != 0) goto done;
+    rc = 0;
+done:
+    free(s2);
+    return rc;
+}
+
+static const char *bus_name(uint32_t bus) {
+    switch (bus) {
+    case ZKVM_BUS_ROM: return "rom (instruction fetch)";
+    case ZKVM_BUS_MEM: return "memory";
+    case ZKVM_BUS_OP: return "operation";
+    case ZKVM_BUS_RANGE16: return "range";
+    case ZKVM_BUS_MAIN_CHAIN: return "main segment chain";
+    case ZKVM_BUS_MEM_CHAIN: return "memory segment chain";
+    case ZKVM_BUS_HALT: return "halt";
+    default: return "provider-private";
+    }
+}
+
+#define MAGIC "ZKVMPRF"
+
+static void put_u32(uint8_t *p, uint32_t v) { for (unsigned i = 0; i < 4; i++) p[i] = (uint8_t)(v >> (8 * i)); }
+static void put_u64(uint8_t *p, uint64_t v) { for (unsigned i = 0; i < 8; i++) p[i] = (uint8_t)(v >> (8 * i)); }
+static uint32_t get_u32(const uint8_t *p) { uint32_t v = 0; for (unsigned i = 0; i < 4; i++) v |= (uint32_t)p[i] << (8 * i); return v; }
+static uint64_t get_u64(const uint8_t *p) { uint64_t v = 0; for (unsigned i = 0; i < 8; i++) v |= (uint64_t)p[i] << (8 * i); return v; }
+
+int zkvm_prove(const vm_program *p, const uint8_t *input, size_t input_len,
+               const zkvm_prove_opts *opts, zkvm_keys *keys, uint8_t **proof, size_t *proof_len,
+               zkvm_prove_stats *st, zisk_err *err) {
+    memset(st, 0, sizeof *st);
+    unsigned seg_bits = opts->segment_bits;
+    if (seg_bits < ZKVM_SEGMENT_BITS_MIN || seg_bits > ZKVM_SEGMENT_BITS_MAX)
+        return zisk_err_set(err, "segment bits %u outside %d..%d", seg_bits, ZKVM_SEGMENT_BITS_MIN,
+                            ZKVM_SEGMENT_BITS_MAX);
+    double t_start = zisk_now_seconds(), t0 = t_start;
+    keyring kr;
+    keyring_init(&kr);
+    kr.file = keys;
+    inst_list L = {0};
+    zkvm_exec e;
+    int have_exec = 0, rc = -1;
+    stark_instance **si = NULL;
+    stark_job_proof job;
+    memset(&job, 0, sizeof job);
+    zkvm_range_counts *rcnt = zisk_xcalloc(1, sizeof *rcnt);
+    zkvm_binary_counts *bcnt = NULL;
+    zkvm_op_record *recs = NULL;
+    gl_t *prog_fixed = NULL;
+
+    zkvm_rom *rom = zkvm_rom_build(p);
+    progress(opts, "executing...\n");
+    if (zkvm_exec_run(p, rom, input, input_len, ZKVM_MAX_UOPS, &e, err) != 0) goto done;
+    have_exec = 1;
+    st->rv_steps = e.rv_steps;
+    st->uops = e.n_rows;
+    st->statement.exit_code = e.exit_code;
+    memcpy(st->statement.outputs, e.outputs, sizeof e.outputs);
+    st->execute_s = zisk_now_seconds() - t0;
+    t0 = zisk_now_seconds();
+    progress(opts, "executed %llu instructions (%zu uops); building traces...\n",
+             (unsigned long long)e.rv_steps, e.n_rows);
+
+    /* program */
+    unsigned pl = zkvm_program_log_n(rom);
+    prog_fixed = zkvm_program_fixed(rom, pl);
+    inst_add(&L, ZKVM_KIND_PROGRAM, pl, zkvm_program_trace(rom, &e, pl));
+    /* main segments */
+    unsigned ml = ceil_log2(e.n_rows);
+    if (ml < 2) ml = 2;
+    if (ml > seg_bits) ml = seg_bits;
+    size_t nm = zkvm_main_segments(&e, ml);
+    for (size_t s = 0; s < nm; s++) {
+        inst *in = inst_add(&L, ZKVM_KIND_MAIN, ml, zkvm_main_trace(rom, &e, ml, s));
+        zkvm_seg_publics(s, nm, in->publics);
+    }
+    st->main_segments = nm;
+    /* memory segments */
+    unsigned xl = ceil_log2(e.n_acc + 1);
+    if (xl < 2) xl = 2;
+    if (xl > seg_bits) xl = seg_bits;
+    size_t nx = zkvm_mem_prepare(&e, xl);
+    for (size_t s = 0; s < nx; s++) {
+        inst *in = inst_add(&L, ZKVM_KIND_MEMORY, xl, zkvm_mem_trace(&e, xl, s, rcnt));
+        zkvm_seg_publics(s, nx, in->publics);
+    }
+    st->memory_segments = nx;
+    /* boundary */
+    {
+        gl_t *bt = zisk_xmalloc(2 * sizeof *bt);
+        bt[0] = bt[1] = e.halt_step;
+        inst *in = inst_add(&L, ZKVM_KIND_BOUNDARY, ZKVM_BOUNDARY_LOG_N, bt);
+        in->publics[ZKVM_BPUB_EXIT_LO] = (uint32_t)e.exit_code;
+        in->publics[ZKVM_BPUB_EXIT_HI] = e.exit_code >> 32;
+        for (unsigned j = 0; j < VM_OUTPUT_WORDS; j++) in->publics[ZKVM_BPUB_OUT0 + j] = e.outputs[j];
+    }
+    /* providers: records split by provider, in execution order, chunks of 2^seg_bits */
+    recs = zisk_xmalloc((e.n_ops ? e.n_ops : 1) * sizeof *recs);
+    for (size_t pi = 0; pi < N_PROVIDERS; pi++) {
+        size_t n = 0;
+        for (size_t i = 0; i < e.n_ops; i++)
+            if (providers[pi].handles(zkvm_opc_op(e.ops[i].opc))) recs[n++] = e.ops[i];
+        if (providers[pi].kind == ZKVM_KIND_BINARY && n > 0) {
+            bcnt = zisk_xcalloc(1, sizeof *bcnt);
+            zkvm_binary_count(bcnt, recs, n);
+        }
+        /* Full instances of 2^seg_bits rows, then the remainder r: as one instance of
+         * 2^ceil(log2 r) rows, or, when that would pad more than 2^12 rows, as 2^floor(log2 r)
+         * rows plus one instance for the rest (padding below the rest, one more instance). */
+        size_t chunk = (size_t)1 << seg_bits, s = 0;
+        for (; n - s >= chunk; s += chunk)
+            inst_add(&L, providers[pi].kind, seg_bits, providers[pi].trace(recs + s, chunk, seg_bits, rcnt));
+        size_t r = n - s;
+        if (r > 0) {
+            unsigned lc = ceil_log2(r) < 2 ? 2 : ceil_log2(r);
+            if (((size_t)1 << lc) - r > ((size_t)1 << 12) && lc > 2) {
+                size_t top = (size_t)1 << (lc - 1);
+                inst_add(&L, providers[pi].kind, lc - 1, providers[pi].trace(recs + s, top, lc - 1, rcnt));
+                s += top;
+                r -= top;
+                lc = ceil_log2(r) < 2 ? 2 : ceil_log2(r);
+            }
+            inst_add(&L, providers[pi].kind, lc, providers[pi].trace(recs + s, r, lc, rcnt));
+        }
+        if (bcnt && providers[pi].kind == ZKVM_KIND_BINARY)
+            inst_add(&L, ZKVM_KIND_BINARY_TABLE, ZKVM_BINARY_TABLE_LOG_N, zkvm_binary_table_trace(bcnt));
+    }
+    /* every op must have found its provider */
+    for (size_t i = 0; i < e.n_ops; i++) {
+        int found = 0;
+        for (size_t pi = 0; pi < N_PROVIDERS; pi++) found |= providers[pi].handles(zkvm_opc_op(e.ops[i].opc));
+        ZISK_ASSERT(found);
+    }
+    /* the range table last: every lookup is counted by now */
+    inst_add(&L, ZKVM_KIND_RANGE, ZKVM_RANGE_LOG_N, zkvm_range_trace(rcnt));
+    st->trace_s = zisk_now_seconds() - t0;
+    t0 = zisk_now_seconds();
+    if (opts->tamper) {
+        size_t idx[ZKVM_N_KINDS] = {0};
+        for (size_t i = 0; i < L.n; i++)
+            opts->tamper(opts->tamper_ctx, L.v[i].kind, idx[L.v[i].kind]++, L.v[i].log_n,
+                         air_n_cols(kind_air(&kr, L.v[i].kind), AIR_STAGE1), L.v[i].trace, L.v[i].publics);
+    }
+
+    if (opts->verify_constraints) {
+        progress(opts, "checking constraints...\n");
+        air_bus_tally *tally = air_bus_tally_new();
+        int bad = 0;
+        for (size_t i = 0; i < L.n && !bad; i++) {
+            const inst *in = &L.v[i];
+            gl_t *fixed = in->kind == ZKVM_KIND_PROGRAM ? NULL : kind_fixed(in->kind, in->log_n);
+            bad = check_instance(&kr, in, in->kind == ZKVM_KIND_PROGRAM ? prog_fixed : fixed, tally, i, err) != 0;
+            free(fixed);
+        }
+        uint32_t bus = 0;
+        zisk_err e2;
+        if (!bad && air_bus_tally_check(tally, &bus, &e2) != 0) {
+            zisk_err_set(err, "bus check failed: the %s bus (id %u) does not balance: %s", bus_name(bus), bus, e2.msg);
+            bad = 1;
+        }
+        air_bus_tally_free(tally);
+        if (bad) goto done;
+        st->check_s = zisk_now_seconds() - t0;
+        t0 = zisk_now_seconds();
+    }
+
+    /* keys */
+    progress(opts, "%zu instances; keys...\n", L.n);
+    const stark_pk **pks = zisk_xmalloc(L.n * sizeof *pks);
+    for (size_t i = 0; i < L.n; i++) {
+        pks[i] = keyring_pk(&kr, L.v[i].kind, L.v[i].log_n, prog_fixed, err);
+        if (!pks[i]) {
+            free(pks);
+            goto done;
+        }
+        st->instances_by_kind[L.v[i].kind]++;
+        st->rows_by_kind[L.v[i].kind] += (uint64_t)1 << L.v[i].log_n;
+    }
+    st->instances = L.n;
+    st->setup_s = zisk_now_seconds() - t0;
+    t0 = zisk_now_seconds();
+
+    /* the STARK job: (1) commit every instance, (2) global challenges, (3) finish */
+    progress(opts, "proving: stage 1 of %zu instances...\n", L.n);
+    si = zisk_xcalloc(L.n, sizeof *si);
+    stark_commitment *cm = zisk_xmalloc(L.n * sizeof *cm);
+    for (size_t i = 0; i < L.n; i++) {
+        double ti = zisk_now_seconds();
+        si[i] = stark_commit_stage1(pks[i], L.v[i].trace, air_n_publics(kind_air(&kr, L.v[i].kind)) ? L.v[i].publics : NULL);
+        cm[i] = stark_instance_commitment(si[i]);
+        st->prove_s_by_kind[L.v[i].kind] += zisk_now_seconds() - ti;
+    }
+    free(pks);
+    int crc = stark_derive_challenges(cm, L.n, &job.challenges, err);
+    free(cm);
+    if (crc != 0) goto done;
+    job.n_instances = L.n;
+    job.instances = zisk_xcalloc(L.n, sizeof *job.instances);
+    for (size_t i = 0; i < L.n; i++) {
+        if (opts->progress && (i % 8 == 0 || i + 1 == L.n))
+            progress(opts, "proving: instance %zu/%zu (%s)\n", i + 1, L.n, zkvm_kind_name(L.v[i].kind));
+        double ti = zisk_now_seconds();
+        int frc = stark_finish(si[i], &job.challenges, &job.instances[i], err);
+        if (frc > 0 && opts->keep_invalid) frc = 0; /* tests: let the verifier judge it */
+        if (frc != 0) {
+            if (frc > 0)
+                zisk_err_set(err, "instance %zu (%s) does not satisfy its AIR (run with --verify-constraints to "
+                             "name the constraint)", i, zkvm_kind_name(L.v[i].kind));
+            goto done;
+        }
+        st->prove_s_by_kind[L.v[i].kind] += zisk_now_seconds() - ti;
+        stark_instance_free(si[i]);
+        si[i] = NULL;
+        free(L.v[i].trace);
+        L.v[i].trace = NULL;
+    }
+    st->prove_s = zisk_now_seconds() - t0;
+    t0 = zisk_now_seconds();
+
+    /* the proof file */
+    {
+        size_t jl = stark_job_proof_encoded_size(&job);
+        size_t hl = 8 + 4 + 4 + 4 * L.n + 32 + 8;
+        uint8_t *buf = zisk_xmalloc(hl + jl);
+        memcpy(buf, MAGIC, 8);
+        put_u32(buf + 8, ZKVM_PROOF_VERSION);
+        put_u32(buf + 12, (uint32_t)L.n);
+        uint8_t *q = buf + 16;
+        for (size_t i = 0; i < L.n; i++, q += 4) {
+            q[0] = (uint8_t)L.v[i].kind;
+            q[1] = (uint8_t)L.v[i].log_n;
+            q[2] = q[3] = 0;
+        }
+        const stark_vk *pvk = stark_pk_vk(keyring_pk(&kr, ZKVM_KIND_PROGRAM, pl, prog_fixed, err));
+        for (unsigned i = 0; i < HASH_DIGEST_LEN; i++) put_u64(q + 8 * i, pvk->fixed_root.h[i]);
+        st->statement.program_vk = pvk->digest;
+        q += 32;
+        put_u64(q, jl);
+        q += 8;
+        ZISK_ASSERT(stark_job_proof_encode(&job, q, jl) == jl);
+        *proof = buf;
+        *proof_len = hl + jl;
+        st->proof_bytes = hl + jl;
+    }
+    st->encode_s = zisk_now_seconds() - t0;
+    st->total_s = zisk_now_seconds() - t_start;
+    rc = 0;
+done:
+    if (si)
+        for (size_t i = 0; i < L.n; i++) stark_instance_free(si[i]);
+    free(si);
+    stark_job_proof_free(&job);
+    for (size_t i = 0; i < L.n; i++) free(L.v[i].trace);
+    free(L.v);
+    free(rcnt);
+    free(bcnt);
+    free(recs);
+    free(prog_fixed);
+    if (have_exec) zkvm_exec_free(&e);
+    zkvm_rom_free(rom);
+    keyring_free(&kr);
+    return rc;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Verifier                                                                                     */
+/* ------------------------------------------------------------------------------------------ */
+
+int zkvm_verify(const uint8_t *buf, size_t len, const hash_digest *expected_vk, zkvm_keys *keys,
+                zkvm_statement *st, zisk_err *err) {
+    memset(st, 0, sizeof *st);
+    if (len < 16 || memcmp(buf, MAGIC, 8) != 0)
+        return zisk_err_set(err, "not a zisk proof file (bad magic at byte 0)");
+    uint32_t version = get_u32(buf + 8);
+    if (version != ZKVM_PROOF_VERSION)
+        return zisk_err_set(err, "proof version %u; this build reads version %d", version, ZKVM_PROOF_VERSION);
+    uint32_t n = get_u32(buf + 12);
+    if (n < 5 || n > STARK_MAX_INSTANCES)
+        return zisk_err_set(err, "proof names %u instances (at byte 12); a proof has 5..%u", n, STARK_MAX_INSTANCES);
+    size_t hl = 16 + 4 * (size_t)n + 32 + 8;
+    if (len < hl) return zisk_err_set(err, "proof truncated in its header (%zu bytes, header needs %zu)", len, hl);
+    const uint8_t *kinds = buf + 16;
+    hash_digest proot;
+    for (unsigned i = 0; i < HASH_DIGEST_LEN; i++) proot.h[i] = get_u64(buf + 16 + 4 * (size_t)n + 8 * i);
+    uint64_t jl = get_u64(buf + 16 + 4 * (size_t)n + 32);
+    if (jl != len - hl)
+        return zisk_err_set(err, "proof length field says %llu bytes of STARK proof, the file has %zu",
+                            (unsigned long long)jl, len - hl);
+    /* the instance table: program, main*, memory*, boundary, then providers/tables, range last */
+    size_t count[ZKVM_N_KINDS] = {0};
+    for (uint32_t i = 0; i < n; i++) {
+        unsigned k = kinds[4 * i], l = kinds[4 * i + 1];
+        if (k >= ZKVM_N_KINDS || kinds[4 * i + 2] || kinds[4 * i + 3] || l < 1 || l > STARK_MAX_LOG_N)
+            return zisk_err_set(err, "instance %u: bad kind/size entry at byte %u", i, 16 + 4 * i);
+        if (kind_fixed_log_n((zkvm_kind)k) && l != kind_fixed_log_n((zkvm_kind)k))
+            return zisk_err_set(err, "instance %u (%s): size 2^%u, must be 2^%u", i, zkvm_kind_name((zkvm_kind)k), l,
+                                kind_fixed_log_n((zkvm_kind)k));
+        count[k]++;
+    }
+    if (kinds[0] != ZKVM_KIND_PROGRAM || count[ZKVM_KIND_PROGRAM] != 1 || count[ZKVM_KIND_BOUNDARY] != 1 ||
+        count[ZKVM_KIND_RANGE] != 1 || count[ZKVM_KIND_MAIN] < 1 || count[ZKVM_KIND_MEMORY] < 1 ||
+        count[ZKVM_KIND_BINARY_TABLE] > 1)
+        return zisk_err_set(err, "the proof's instance list is not a zkVM job (it needs the program first, and exactly one "
+                            "boundary and one range instance, at least one main and one memory segment)");
+
+    stark_job_proof job;
+    memset(&job, 0, sizeof job);
+    zisk_err e2;
+    stark_status s = stark_job_proof_decode(buf + hl, len - hl, &job, &e2);
+    if (s != STARK_OK) {
+        stark_job_proof_free(&job);
+        return zisk_err_set(err, "proof decoding failed (%s): %s", stark_status_str(s), e2.msg);
+    }
+    int rc = -1;
+    keyring kr;
+    keyring_init(&kr);
+    kr.file = keys;
+    const stark_vk **vks = NULL;
+    if (job.n_instances != n) {
+        zisk_err_set(err, "the header lists %u instances, the STARK proof has %zu", n, job.n_instances);
+        goto done;
+    }
+    /* keys: the program's from the root in the header (its digest must be the expected VK) */
+    stark_vk pvk;
+    if (stark_vk_init(&pvk, kind_air(&kr, ZKVM_KIND_PROGRAM), &kr.params, kinds[1], &proot, &e2) != 0) {
+        zisk_err_set(err, "program key: %s", e2.msg);
+        goto done;
+    }
+    if (expected_vk && memcmp(expected_vk->h, pvk.digest.h, sizeof pvk.digest.h) != 0) {
+        char a[65], b[65];
+        zkvm_vk_hex(expected_vk, a);
+        zkvm_vk_hex(&pvk.digest, b);
+        zisk_err_set(err, "the proof is for another program: its VK is %s, expected %s", b, a);
+        goto done;
+    }
+    st->program_vk = pvk.digest;
+    vks = zisk_xmalloc(n * sizeof *vks);
+    size_t seen[ZKVM_N_KINDS] = {0};
+    for (uint32_t i = 0; i < n; i++) {
+        zkvm_kind k = (zkvm_kind)kinds[4 * i];
+        unsigned l = kinds[4 * i + 1];
+        if (k == ZKVM_KIND_PROGRAM) {
+            vks[i] = &pvk;
+        } else {
+            vks[i] = keyring_vk(&kr, k, l, &e2);
+            if (!vks[i]) {
+                zisk_err_set(err, "instance %u (%s, 2^%u rows): %s", i, zkvm_kind_name(k), l, e2.msg);
+                goto done;
+            }
+        }
+        const stark_proof *pr = &job.instances[i];
+        if (memcmp(pr->vk_digest.h, vks[i]->digest.h, sizeof pr->vk_digest.h) != 0) {
+            zisk_err_set(err, "instance %u is not a %s instance of 2^%u rows (its VK differs)", i, zkvm_kind_name(k), l);
+            goto done;
+        }
+        /* segment structure */
+        if (k == ZKVM_KIND_MAIN || k == ZKVM_KIND_MEMORY) {
+            gl_t want[3];
+            zkvm_seg_publics(seen[k], count[k], want);
+            if (pr->n_publics != 3 || memcmp(pr->publics, want, sizeof want) != 0) {
+                zisk_err_set(err, "instance %u: %s segment %zu of %zu has wrong segment publics", i, zkvm_kind_name(k),
+                             seen[k], count[k]);
+                goto done;
+            }
+        }
+        if (k == ZKVM_KIND_BOUNDARY) {
+            if (pr->n_publics != ZKVM_BPUB_COUNT) {
+                zisk_err_set(err, "instance %u: boundary has %u public values", i, pr->n_publics);
+                goto done;
+            }
+            for (unsigned j = 0; j < ZKVM_BPUB_COUNT; j++)
+                if (pr->publics[j] >> 32) {
+                    zisk_err_set(err, "instance %u: public value %u is not a 32-bit word", i, j);
+                    goto done;
+                }
+            st->exit_code = pr->publics[ZKVM_BPUB_EXIT_LO] | pr->publics[ZKVM_BPUB_EXIT_HI] << 32;
+            for (unsigned j = 0; j < VM_OUTPUT_WORDS; j++) st->outputs[j] = (uint32_t)pr->publics[ZKVM_BPUB_OUT0 + j];
+        }
+        seen[k]++;
+    }
+    s = stark_verify_job(vks, n, &job, &e2);
+    if (s != STARK_OK) {
+        zisk_err_set(err, "STARK verification failed (%s): %s", stark_status_str(s), e2.msg);
+        goto done;
+    }
+    rc = 0;
+done:
+    free(vks);
+    stark_job_proof_free(&job);
+    keyring_free(&kr);
+    if (rc != 0) memset(st, 0, sizeof *st);
+    return rc;
+}

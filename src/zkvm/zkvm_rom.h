@@ -1,0 +1,86 @@
+/*
+ * zkvm_rom.h: the program as the zkVM proves it: RISC-V instructions transpiled to micro-ops
+ * (uops), and the program's initial memory. docs/PROOFS.md ("The program") is the prose.
+ *
+ * A uop is one row of the main AIR. Instruction at pc becomes uops at upc = 4*pc + k
+ * (k = 0..7; pc is 2-aligned so 4*pc is a multiple of 8); upc 0 is the start uop, which jumps
+ * to the entry. Each uop reads up to two registers (A from ra, B from rb or the immediate),
+ * may read and/or write one aligned 8-byte memory word at A + imm, may send one operation on
+ * the operation bus (zkvm_ops.h) on X (= A, or the memory word) and B, may write one register
+ * (from C, the memory word, or B), and picks the next upc (static next, static target,
+ * register A, or a branch on C). Registers live in memory: x0..x31 at addresses 0..31 and the
+ * internal registers below; they start at 0.
+ *
+ * Instructions that always fault in the emulator (illegal, F/D, ebreak, unknown CSRs, CSR
+ * writes, jumps out of the code) get no uop, so no proof can execute them.
+ */
+#ifndef ZISK_ZKVM_ROM_H
+#define ZISK_ZKVM_ROM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base.h"
+#include "vm.h"
+#include "zkvm_ops.h"
+
+/* Internal registers (memory addresses in the register region, like x0..x31). */
+enum { ZKVM_REG_T0 = 32, ZKVM_REG_T1 = 33, ZKVM_REG_RESV = 34, ZKVM_N_REGS = 35 };
+
+/* Uop flags (bit positions; the ROM tuple carries sum flag_i * 2^i). */
+enum {
+    ZKVM_F_RA = 0,    /* A = register ra (else A = 0) */
+    ZKVM_F_RB = 1,    /* B = register rb */
+    ZKVM_F_BIMM = 2,  /* B = imm (else, without F_RB, B = 0) */
+    ZKVM_F_OP = 3,    /* send (op + 64*off, X, B, C) on the operation bus (else C = 0) */
+    ZKVM_F_MR = 4,    /* read memory word M at address A + imm (else M = 0) */
+    ZKVM_F_MW = 5,    /* write memory word at A + imm */
+    ZKVM_F_WC = 6,    /* register rc = C */
+    ZKVM_F_WM = 7,    /* register rc = M */
+    ZKVM_F_WB = 8,    /* register rc = B */
+    ZKVM_F_XM = 9,    /* X = M (else X = A) */
+    ZKVM_F_MWB = 10,  /* the memory write value is B (full aligned word; else C) */
+    ZKVM_F_BR = 11,   /* next = C ? target : next (C is 0 or 1) */
+    ZKVM_F_JMP = 12,  /* next = target */
+    ZKVM_F_JIND = 13, /* next = 4 * A (A < 2^32) */
+    ZKVM_F_HALT = 14, /* exit: A must be 1 (a7 == 93 checked), B is the exit code */
+    ZKVM_N_FLAGS = 15
+};
+
+/* A upc that is never in the ROM (taken branches out of the code go there and stop). */
+#define ZKVM_UPC_NONE 3u
+
+typedef struct zkvm_uop {
+    uint64_t upc;
+    uint8_t op; /* zkvm_op (ZKVM_OP_NONE without F_OP) */
+    uint8_t ra, rb, rc;
+    uint32_t flags;
+    uint64_t imm;    /* 64-bit immediate */
+    uint64_t next;   /* static next upc */
+    uint64_t target; /* static jump/branch target upc (0 when unused) */
+} zkvm_uop;
+
+/* One initial-memory word of the program (ROM words and nonzero RAM data words). */
+typedef struct zkvm_init_word {
+    uint64_t word;  /* word index: byte address / 8 */
+    uint64_t value;
+    int mandatory;  /* 1 for RAM data (must be written at t = 0), 0 for ROM (optional) */
+} zkvm_init_word;
+
+typedef struct zkvm_rom {
+    uint64_t entry;
+    size_t n_uops;
+    zkvm_uop *uops;        /* sorted by upc; uops[0] is the start uop (upc 0) */
+    uint64_t code_base, code_len;
+    int32_t *index;        /* (upc - 4*code_base) -> uop index or -1, for upc in code */
+    size_t n_init;
+    zkvm_init_word *init;  /* sorted by word */
+} zkvm_rom;
+
+/* Transpiles program p. Allocates (free with zkvm_rom_free). Never fails on a valid program. */
+zkvm_rom *zkvm_rom_build(const vm_program *p);
+void zkvm_rom_free(zkvm_rom *r);
+/* The uop at upc, or NULL. */
+const zkvm_uop *zkvm_rom_find(const zkvm_rom *r, uint64_t upc);
+
+#endif

@@ -1,0 +1,79 @@
+/*
+ * zkvm_trace.h: runs a program as uops (zkvm_rom.h) and builds the witness of every AIR:
+ * main rows, the memory accesses (sorted into memory-AIR rows), the operation records for the
+ * providers, and the program AIR's multiplicities. Internal to src/zkvm (the prover uses it;
+ * tests use it to check constraints and to break witnesses on purpose).
+ */
+#ifndef ZISK_ZKVM_TRACE_H
+#define ZISK_ZKVM_TRACE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base.h"
+#include "gl.h"
+#include "vm.h"
+#include "zkvm_ops.h"
+#include "zkvm_range.h"
+#include "zkvm_rom.h"
+
+/* Longest run the memory AIR's time differences allow (t = 8 * step + slot < 2^31). */
+#define ZKVM_MAX_UOPS (1ull << 27)
+
+typedef struct zkvm_mrow {
+    uint32_t uop;      /* index into rom->uops */
+    uint8_t off, carry;
+    uint32_t maddr;
+    uint64_t a, b, c, m;
+    uint64_t npc;
+} zkvm_mrow;
+
+typedef struct zkvm_access {
+    uint64_t addr, t, v;
+    uint8_t wr;
+} zkvm_access;
+
+typedef struct zkvm_exec {
+    size_t n_rows;
+    zkvm_mrow *rows;        /* row i is step i + 1 */
+    size_t n_acc, cap_acc;
+    zkvm_access *acc;       /* every memory-bus access, in execution order, then init + final */
+    size_t n_ops, cap_ops;
+    zkvm_op_record *ops;    /* operation-bus records in execution order */
+    uint32_t *uop_count;    /* per uop: executions */
+    uint8_t *init_used;     /* per init word: written at t = 0 */
+    uint64_t exit_code;
+    uint32_t outputs[VM_OUTPUT_WORDS];
+    uint64_t halt_step;
+    uint64_t rv_steps;      /* RISC-V instructions retired */
+    size_t n_mem;           /* memory-AIR rows (sentinel + sorted accesses), after prepare */
+    zkvm_access *mem;
+} zkvm_exec;
+
+/* Runs rom (of program p) on input. Returns 0, or -1 with err when the run cannot be proven:
+ * it faults (the emulator's message), does not exit within max_uops, or makes an access the
+ * proofs do not support (an unaligned access crossing an 8-byte word). */
+int zkvm_exec_run(const vm_program *p, const zkvm_rom *rom, const uint8_t *input, size_t input_len,
+                  uint64_t max_uops, zkvm_exec *out, zisk_err *err);
+void zkvm_exec_free(zkvm_exec *e);
+
+/* Main segment s of 2^log_n rows (stage-1, column-major; allocated) and its publics. */
+gl_t *zkvm_main_trace(const zkvm_rom *rom, const zkvm_exec *e, unsigned log_n, size_t seg);
+size_t zkvm_main_segments(const zkvm_exec *e, unsigned log_n);
+
+/* Memory rows: the sentinel, then the accesses sorted by (addr, t); segment 0 holds rows
+ * 0..2^log_n-1, every later segment starts with a carry row (a copy of the previous
+ * segment's last row) and holds 2^log_n - 1 new rows. */
+/* Sorts the accesses into e->mem and returns the number of memory segments. */
+size_t zkvm_mem_prepare(zkvm_exec *e, unsigned log_n);
+gl_t *zkvm_mem_trace(const zkvm_exec *e, unsigned log_n, size_t seg, zkvm_range_counts *rc);
+
+/* The program AIR: fixed columns (column-major, 2^log_n rows) and the multiplicities. */
+unsigned zkvm_program_log_n(const zkvm_rom *rom);
+gl_t *zkvm_program_fixed(const zkvm_rom *rom, unsigned log_n);
+gl_t *zkvm_program_trace(const zkvm_rom *rom, const zkvm_exec *e, unsigned log_n);
+
+/* Segment publics: index, is_first, is_last. */
+void zkvm_seg_publics(size_t seg, size_t n_segs, gl_t out[3]);
+
+#endif

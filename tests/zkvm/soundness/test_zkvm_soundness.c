@@ -1,0 +1,352 @@
+/*
+ * test_zkvm_soundness: the malicious prover. Each case breaks ONE thing in an otherwise honest
+ * witness of a real guest run (through zkvm_prove_opts.tamper) and expects it to be caught:
+ *   - by the prover's constraint check (--verify-constraints), which must name the broken
+ *     constraint or bus (every case), and
+ *   - for the cases marked "stark", by the verifier too: the prover writes the proof anyway
+ *     (keep_invalid) and zkvm_verify must reject it.
+ * An honest run must pass both. Usage: test_zkvm_soundness FIBONACCI_ELF (77 = skip).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base.h"
+#include "stark.h"
+#include "vm.h"
+#include "zkvm.h"
+#include "zkvm_airs.h"
+#include "zkvm_rom.h"
+
+typedef struct tcase {
+    const char *name;
+    const char *expect; /* substring of the constraint check's error */
+    int stark;          /* also prove and expect zkvm_verify to reject */
+    void (*fn)(const struct tcase *tc, zkvm_kind kind, size_t index, unsigned log_n, uint32_t n_cols,
+               gl_t *t, gl_t *pub);
+} tcase;
+
+static int g_done; /* the tamper fired (a case must change something) */
+
+#define COL(t, n, c) ((t) + (size_t)(c) * (n))
+#define MC(c) COL(t, n, ZKVM_MC_##c)
+#define XC(c) COL(t, n, ZKVM_XC_##c)
+#define FLAG(f) COL(t, n, ZKVM_MC_FLAG0 + ZKVM_F_##f)
+
+/* First active main row of segment 0 with the given flags set (and row+1 active). */
+static long find_row(gl_t *t, size_t n, unsigned flags) {
+    for (size_t i = 4; i + 1 < n; i++) {
+        if (!MC(ACTIVE)[i + 1]) break;
+        int ok = 1;
+        for (unsigned f = 0; f < ZKVM_N_FLAGS; f++)
+            if (((flags >> f) & 1) && !COL(t, n, ZKVM_MC_FLAG0 + f)[i]) ok = 0;
+        if (ok) return (long)i;
+    }
+    return -1;
+}
+
+static void alu_result(const tcase *tc, zkvm_kind k, size_t idx, unsigned log_n, uint32_t nc, gl_t *t, gl_t *pub) {
+    (void)tc, (void)nc, (void)pub;
+    size_t n = (size_t)1 << log_n;
+    if (k != ZKVM_KIND_MAIN || idx != 0 || g_done) return;
+    long r = find_row(t, n, 1u << ZKVM_F_OP | 1u << ZKVM_F_WC);
+    if (r < 0) return;
+    MC(C_LO)[r] = gl_add(MC(C_LO)[r], 1); /* main stays consistent: C and W agree */
+    MC(W_LO)[r] = gl_add(MC(W_LO)[r], 1);
+    g_done = 1;
+}
+
+static void mem_read_value(const tcase *tc, zkvm_kind k, size_t idx, unsigned log_n, uint32_t nc, gl_t *t, gl_t *pub) {
+    (void)tc, (void)nc, (void)pub;
+    size_t n = (size_t)1 << log_n;
+    if (k != ZKVM_KIND_MAIN || g_done) return;
+    (void)idx;
+    long r = find_row(t, n, 1u << ZKVM_F_MR | 1u << ZKVM_F_XM);
+    if (r < 0) return;
+    MC(M_LO)[r] = gl_add(MC(M_LO)[r], 1);
+    MC(X_LO)[r] = gl_add(MC(X_LO)[r], 1);
+    g_done = 1;
+}
+
+static void move_row(gl_t *t, size_t n, uint32_t nc, size_t dst, size_t src) {
+    for (uint32_t c = 0; c < nc; c++) t[(size_t)c * n + dst] = t[(size_t)c * n + src];
+}
+
+static void skip_instruction(const tcase *tc, zkvm_kind k, size_t idx, unsigned log_n, uint32_t nc, gl_t *t, gl_t *pub) {
+    (void)tc, (void)pub;
+    size_t n = (size_t)1 << log_n;
+    if (k != ZKVM_KIND_MAIN || idx != 0 || g_done) return;
+    size_t r = 5;
+    gl_t step0 = MC(STEP)[0];
+    for (size_t i = r; i + 1 < n; i++) move_row(t, n, nc, i, i + 1);
+    for (size_t i = 0; i < n; i++) MC(STEP)[i] = step0 + i; /* steps look consecutive again */
+    g_done = 1;
+}
+
+static void reorder(const tcase *tc, zkvm_kind k, size_t idx, unsigned log_n, uint32_t nc, gl_t *t, gl_t *pub) {
+    (void)tc, (void)pub;
+    size_t n = (size_t)1 << log_n;
+    if (k != ZKVM_KIND_MAIN || idx != 0 || g_done) return;
+    gl_t *tmp = zisk_xmalloc(nc * sizeof *tmp);
+    for (uint32_t c = 0; c < nc; c++) tmp[c] = t[(size_t)c * n + 6];
+    move_row(t, n, nc, 6, 7);
+    for (uint32_t c = 0; c < nc; c++) t[(size_t)c * n + 7] = tmp[c];
+    free(tmp);
+    MC(STEP)[6] = MC(STEP)[5] + 1;
+    MC(STEP)[7] = MC(STEP)[5] + 2;
+    g_done = 1;
+}
+
+static void wrong_jump(const tcase *tc, zkvm_kind k, size_t idx, unsigned log_n, uint32_t nc, gl_t *t, gl_t *pub) {
+    (void)tc, (void)nc, (void)pub;
+    size_t n = (size_t)1 << log_n;
+    if (k != ZKVM_KIND_MAIN || idx != 0 || g_done) return;
+    long r = find_row(t, n, 1u << ZKVM_F_JMP);
+    if (r < 0) r = find_row(t, n, 1u << ZKVM_F_BR);
+    if (r < 0) return;
+    /* the row claims to go 4 bytes further, and the next row starts there */
+    MC(NPC)[r] = gl_add(MC(NPC)[r], 16);
+    MC(UPC)[r + 1] = MC(NPC)[r];
+    g_done = 1;
+}
+
+static void segment_handover(const tcase *tc, zkvm_kind k, size_t idx, unsigned log_n, uint32_t nc, gl_t *t, gl_t *pub) {
+    (void)tc, (void)nc, (void)pub;
+    size_t n = (size_t)1 << log_n;
+    if (k != ZKVM_KIND_MAIN || idx != 1 || g_done) return;
+    /* segment 1 claims to start 8 steps later (consistently inside the segment) */
+    for (size_t i = 0; i < n; i++) MC(STEP)[i] = gl_add(MC(STEP)[i], 8);
+    g_done = 1;
+}
+
+static void output_word(const tcase *tc, zkvm_kind k, size_t idx, unsigned log_n, uint32_t nc, gl_t *t, gl_t *pub) {
+    (void)tc, (void)idx, (void)log_n, (void)nc, (void)t;
+    if (k != ZKVM_KIND_BOUNDARY) return;
+    pub[ZKVM_BPUB_OUT0] = gl_add(pub[ZKVM_BPUB_OUT0], 1);
+    g_done = 1;
+}
+
+static void exit_code(const tcase *tc, zkvm_kind k, size_t idx, unsigned log_n, uint32_t nc, gl_t *t, gl_t *pub) {
+    (void)tc, (void)idx, (void)log_n, (void)nc, (void)t;
+    if (k != ZKVM_KIND_BOUNDARY) return;
+    pub[ZKVM_BPUB_EXIT_LO] = 7;
+    g_done = 1;
+}
+
+static void reg_write_dropped(const tcase *tc, zkvm_kind k, size_t idx, unsigned log_n, uint32_t nc, gl_t *t, gl_t *pub) {
+    (void)tc, (void)nc, (void)pub, (void)idx;
+    size_t n = (size_t)1 << log_n;
+    if (k != ZKVM_KIND_MEMORY || g_done) return;
+    /* a register write (mult 1) becomes a row that receives nothing: the write is dropped */
+    for (size_t i = 1; i < n; i++)
+        if (XC(ADDR)[i] >= 1 && XC(ADDR)[i] < 32 && XC(WR)[i] == 1 && XC(MULT)[i] == 1 && XC(SAME)[i] == 1) {
+            XC(WR)[i] = 0;
+            XC(MULT)[i] = 0;
+            XC(FR)[i] = 0;
+            g_done = 1;
+            return;
+        }
+}
+
+static void mem_unsorted(const tcase *tc, zkvm_kind k, size_t idx, unsigned log_n, uint32_t nc, gl_t *t, gl_t *pub) {
+    (void)tc, (void)pub;
+    size_t n = (size_t)1 << log_n;
+    if (k != ZKVM_KIND_MEMORY || idx != 0 || g_done) return;
+    gl_t *tmp = zisk_xmalloc(nc * sizeof *tmp);
+    for (uint32_t c = 0; c < nc; c++) tmp[c] = t[(size_t)c * n + 10];
+    move_row(t, n, nc, 10, 11);
+    for (uint32_t c = 0; c < nc; c++) t[(size_t)c * n + 11] = tmp[c];
+    free(tmp);
+    g_done = 1;
+}
+
+static void first_read_nonzero(const tcase *tc, zkvm_kind k, size_t idx, unsigned log_n, uint32_t nc, gl_t *t, gl_t *pub) {
+    (void)tc, (void)nc, (void)pub, (void)idx;
+    size_t n = (size_t)1 << log_n;
+    if (k != ZKVM_KIND_MEMORY || g_done) return;
+    /* a register's first access is a read of 0: make it read 5, and every later read of it
+     * up to its next write too, so that only the first-access rule is broken */
+    for (size_t i = 1; i < n; i++)
+        if (XC(FR)[i] == 1 && XC(R_REG)[i] == 1 && XC(ADDR)[i] != 0) {
+            for (size_t j = i; j < n && XC(ADDR)[j] == XC(ADDR)[i] && (j == i || !XC(WR)[j]); j++) XC(V_LO)[j] = 5;
+            g_done = 1;
+            return;
+        }
+}
+
+static void rom_write(const tcase *tc, zkvm_kind k, size_t idx, unsigned log_n, uint32_t nc, gl_t *t, gl_t *pub) {
+    (void)tc, (void)nc, (void)pub, (void)idx;
+    size_t n = (size_t)1 << log_n;
+    if (k != ZKVM_KIND_MEMORY || g_done) return;
+    for (size_t i = 1; i < n; i++)
+        if (XC(R_ROM)[i] == 1 && XC(T)[i] != 0 && XC(SAME)[i] == 1) {
+            XC(WR)[i] = 1;
+            XC(FR)[i] = 0;
+            g_done = 1;
+            return;
+        }
+}
+
+static void program_count(const tcase *tc, zkvm_kind k, size_t idx, unsigned log_n, uint32_t nc, gl_t *t, gl_t *pub) {
+    (void)tc, (void)idx, (void)log_n, (void)nc, (void)pub;
+    if (k != ZKVM_KIND_PROGRAM) return;
+    t[0] = gl_add(t[0], 1); /* the start uop "executed" twice */
+    g_done = 1;
+}
+
+static void halt_early(const tcase *tc, zkvm_kind k, size_t idx, unsigned log_n, uint32_t nc, gl_t *t, gl_t *pub) {
+    (void)tc, (void)pub;
+    size_t n = (size_t)1 << log_n;
+    if (k != ZKVM_KIND_MAIN || idx != 0 || g_done) return;
+    /* stop after row 9: rows from 10 on become padding */
+    for (size_t i = 10; i < n; i++) {
+        gl_t step = MC(STEP)[i];
+        for (uint32_t c = 0; c < nc; c++) t[(size_t)c * n + i] = 0;
+        MC(STEP)[i] = step;
+    }
+    g_done = 1;
+}
+
+static void op_changed(const tcase *tc, zkvm_kind k, size_t idx, unsigned log_n, uint32_t nc, gl_t *t, gl_t *pub) {
+    (void)tc, (void)nc, (void)pub;
+    size_t n = (size_t)1 << log_n;
+    if (k != ZKVM_KIND_MAIN || idx != 0 || g_done) return;
+    long r = find_row(t, n, 1u << ZKVM_F_OP | 1u << ZKVM_F_WC);
+    if (r < 0) return;
+    MC(OP)[r] = ZKVM_OP_XOR; /* the row claims another operation than its uop */
+    g_done = 1;
+}
+
+static const tcase cases[] = {
+    {"wrong ALU result", "bus", 1, alu_result},
+    {"wrong memory read value", "bus", 0, mem_read_value},
+    {"skipped instruction", "upc_next", 0, skip_instruction},
+    {"reordered instructions", "upc_next", 0, reorder},
+    {"jump to a wrong pc", "npc", 0, wrong_jump},
+    {"broken segment hand-over", "does not balance", 1, segment_handover},
+    {"changed output word", "memory", 1, output_word},
+    {"changed exit code", "halt", 1, exit_code},
+    {"register write dropped", "memory bus", 0, reg_write_dropped},
+    {"memory rows out of order", "sorted", 0, mem_unsorted},
+    {"first read of a register not zero", "first_read_zero", 0, first_read_nonzero},
+    {"write to ROM", "rom_read_only", 0, rom_write},
+    {"program fetch count", "rom", 0, program_count},
+    {"execution stops without exit", "stop_only_at_halt", 0, halt_early},
+    {"operation changed", "bus", 0, op_changed},
+};
+
+static const tcase *g_case;
+static void tamper(void *ctx, zkvm_kind k, size_t idx, unsigned log_n, uint32_t nc, gl_t *t, gl_t *pub) {
+    (void)ctx;
+    g_case->fn(g_case, k, idx, log_n, nc, t, pub);
+}
+
+int main(int argc, char **argv) {
+    if (argc < 2) return 2;
+    uint8_t *elf;
+    size_t len;
+    zisk_err err;
+    if (zisk_read_file(argv[1], 64u << 20, &elf, &len, &err) != 0) {
+        fprintf(stderr, "SKIP: %s\n", err.msg);
+        return 77;
+    }
+    vm_program *p;
+    if (vm_program_from_elf(elf, len, &p, &err) != 0) return 1;
+    free(elf);
+    uint64_t input[2] = {8, 12}; /* fibonacci(12) */
+    int fails = 0;
+    zkvm_prove_opts o;
+    memset(&o, 0, sizeof o);
+    o.segment_bits = 8; /* several main and memory segments */
+    o.verify_constraints = 1;
+    uint8_t *proof = NULL;
+    size_t plen = 0;
+    zkvm_prove_stats st;
+    zkvm_statement s;
+    /* honest: passes the check, proves, verifies */
+    if (zkvm_prove(p, (const uint8_t *)input, sizeof input, &o, NULL, &proof, &plen, &st, &err) != 0 ||
+        zkvm_verify(proof, plen, &st.statement.program_vk, NULL, &s, &err) != 0) {
+        fprintf(stderr, "FAIL honest run: %s\n", err.msg);
+        return 1;
+    }
+    printf("honest: %zu main + %zu memory segments, proof %zu bytes: ok\n", st.main_segments, st.memory_segments, plen);
+    hash_digest vk = st.statement.program_vk;
+    /* Any public value changed in the proof file (re-encoded consistently) must be refused:
+     * the exit code and output words are the boundary instance's publics. */
+    {
+        uint32_t n = (uint32_t)proof[12] | (uint32_t)proof[13] << 8 | (uint32_t)proof[14] << 16 | (uint32_t)proof[15] << 24;
+        size_t hl = 16 + 4 * (size_t)n + 40;
+        size_t b = 0;
+        while (b < n && proof[16 + 4 * b] != ZKVM_KIND_BOUNDARY) b++;
+        static const unsigned which[] = {ZKVM_BPUB_EXIT_LO, ZKVM_BPUB_EXIT_HI, ZKVM_BPUB_OUT0, ZKVM_BPUB_OUT0 + 1,
+                                         ZKVM_BPUB_OUT0 + 63};
+        for (unsigned w = 0; w < sizeof which / sizeof which[0]; w++) {
+            stark_job_proof job;
+            if (b == n || stark_job_proof_decode(proof + hl, plen - hl, &job, &err) != STARK_OK) {
+                printf("FAIL: cannot decode the honest proof: %s\n", err.msg);
+                return 1;
+            }
+            job.instances[b].publics[which[w]] ^= 1;
+            if (w & 1) {
+                /* the smarter forger also re-derives the global challenges from the changed
+                 * commitments: then the instance openings no longer match them */
+                stark_commitment *cm = zisk_xmalloc(n * sizeof *cm);
+                for (size_t i = 0; i < n; i++) cm[i] = stark_proof_commitment(&job.instances[i]);
+                if (stark_derive_challenges(cm, n, &job.challenges, &err) != 0) return 1;
+                free(cm);
+            }
+            size_t jl = stark_job_proof_encoded_size(&job);
+            uint8_t *bad = zisk_xmalloc(hl + jl);
+            memcpy(bad, proof, hl);
+            stark_job_proof_encode(&job, bad + hl, jl);
+            stark_job_proof_free(&job);
+            int vr = zkvm_verify(bad, hl + jl, &vk, NULL, &s, &err);
+            printf("%s public value %u changed: %s\n", vr ? "ok  " : "FAIL", which[w], vr ? err.msg : "ACCEPTED");
+            fails += vr == 0;
+            free(bad);
+        }
+    }
+    free(proof);
+    o.tamper = tamper;
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        g_case = &cases[c];
+        g_done = 0;
+        o.verify_constraints = 1;
+        o.keep_invalid = 0;
+        int rc = zkvm_prove(p, (const uint8_t *)input, sizeof input, &o, NULL, &proof, &plen, &st, &err);
+        if (!g_done) {
+            printf("FAIL %s: the tamper found nothing to change\n", cases[c].name);
+            fails++;
+            continue;
+        }
+        if (rc == 0) {
+            printf("FAIL %s: the constraint check accepted the broken witness\n", cases[c].name);
+            free(proof);
+            fails++;
+            continue;
+        }
+        int named = strstr(err.msg, cases[c].expect) != NULL;
+        printf("%s %s: check says: %s\n", named ? "ok  " : "FAIL", cases[c].name, err.msg);
+        fails += !named;
+        if (!cases[c].stark) continue;
+        /* the malicious prover writes the proof anyway; the verifier must refuse it */
+        g_done = 0;
+        o.verify_constraints = 0;
+        o.keep_invalid = 1;
+        if (zkvm_prove(p, (const uint8_t *)input, sizeof input, &o, NULL, &proof, &plen, &st, &err) != 0) {
+            printf("FAIL %s: the malicious prover could not write a proof: %s\n", cases[c].name, err.msg);
+            fails++;
+            continue;
+        }
+        if (zkvm_verify(proof, plen, &vk, NULL, &s, &err) == 0) {
+            printf("FAIL %s: the verifier ACCEPTED the proof\n", cases[c].name);
+            fails++;
+        } else {
+            printf("ok   %s: verifier says: %s\n", cases[c].name, err.msg);
+        }
+        free(proof);
+    }
+    vm_program_free(p);
+    printf("%s\n", fails ? "FAILED" : "all cases caught");
+    return fails ? 1 : 0;
+}
