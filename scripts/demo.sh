@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The main job, end to end: install dependencies, build, run every example guest with the
 # emulator, then start a local cluster (one coordinator, two workers, loopback, free ports) and
-# run a setup and an execute job through it with `zisk client`. (Proving joins this script when
-# the proof system exists.)
+# run a setup and an execute job through it with `zisk client`. In between, one example is
+# proven and the proof verified (`zisk setup`, `zisk prove`, `zisk verify`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -45,6 +45,14 @@ echo
 echo "== emulator speed: bench guest (about 2.8e8 instructions)"
 "$Z" input -o "$tmp/bench.in" --u64 1000
 "$Z" execute --elf "$G/bench.elf" --input "$tmp/bench.in" 2>&1 | grep -E 'bench:|steps:|seconds:|speed:'
+
+echo
+echo "== proof: sha256 of \"abc\" proven and verified (the proving key goes to a temporary folder)"
+"$Z" input -o "$tmp/sha.in" --string "abc"
+vk=$("$Z" setup --elf "$G/sha256.elf" --proving-key "$tmp/pk")
+echo "program VK: $vk"
+"$Z" prove --elf "$G/sha256.elf" --input "$tmp/sha.in" -o "$tmp/sha.proof" --proving-key "$tmp/pk"
+"$Z" verify --proof "$tmp/sha.proof" --vk "$vk" --proving-key "$tmp/pk"
 
 echo
 echo "== local cluster: one coordinator and two workers on loopback"

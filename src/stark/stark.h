@@ -156,6 +156,15 @@ typedef struct stark_instance stark_instance;
  * caller's contract). */
 stark_instance *stark_commit_stage1(const stark_pk *pk, const gl_t *stage1, const gl_t *publics);
 void stark_instance_free(stark_instance *inst);
+/* Frees the instance's stage-1 LDE and Merkle tree, keeping its root, so that a job of many
+ * instances holds only their traces between steps (1) and (3); stark_finish rebuilds them from
+ * the borrowed trace (which must be unchanged: a different root aborts) at the cost of one
+ * more LDE and tree. No-op after stark_finish or a second call. */
+void stark_instance_release(stark_instance *inst);
+/* Gives a released instance its stage-1 trace again (the same values, possibly at another
+ * address: a caller that dropped its trace after step (1) rebuilds it); stark_finish then
+ * borrows this one. */
+void stark_instance_set_trace(stark_instance *inst, const gl_t *stage1);
 /* The instance's commitment (publics point into the instance). */
 stark_commitment stark_instance_commitment(const stark_instance *inst);
 

@@ -41,6 +41,8 @@ struct stark_instance {
     const gl_t *stage1; /* borrowed */
     gl_t *publics;
     commit s1;
+    hash_digest s1_root; /* kept when the LDE and tree are released */
+    int released;
     int finished;
     stark_stats stats;
 };
@@ -164,10 +166,27 @@ void stark_instance_free(stark_instance *inst) {
     free(inst);
 }
 
+void stark_instance_release(stark_instance *inst) {
+    if (inst->released || inst->finished) return;
+    commit_root(&inst->s1, &inst->s1_root);
+    uint32_t w = inst->s1.w;
+    commit_free(&inst->s1);
+    inst->s1.w = w;
+    inst->released = 1;
+}
+
+void stark_instance_set_trace(stark_instance *inst, const gl_t *stage1) {
+    ZISK_ASSERT(inst->released && !inst->finished);
+    inst->stage1 = stage1;
+}
+
 stark_commitment stark_instance_commitment(const stark_instance *inst) {
     stark_commitment c;
     c.vk_digest = inst->pk->vk.digest;
-    commit_root(&inst->s1, &c.stage1_root);
+    if (inst->released)
+        c.stage1_root = inst->s1_root;
+    else
+        commit_root(&inst->s1, &c.stage1_root);
     c.publics = inst->publics;
     c.n_publics = air_n_publics(inst->pk->a);
     return c;
@@ -294,6 +313,14 @@ int stark_finish(stark_instance *inst, const stark_challenges *ch, stark_proof *
         memcpy(proof->publics, inst->publics, np * sizeof(gl_t));
     }
     commit_root(&pk->fixed_commit, &proof->roots[STARK_TREE_FIXED]);
+    if (inst->released) {
+        /* rebuilt from the borrowed trace: it must give the root the job committed to */
+        commit_trace(pk, inst->stage1, inst->s1.w, &inst->s1, &inst->stats);
+        hash_digest again;
+        commit_root(&inst->s1, &again);
+        ZISK_ASSERT(memcmp(again.h, inst->s1_root.h, sizeof again.h) == 0); /* the trace changed: a caller bug */
+        inst->released = 0;
+    }
     commit_root(&inst->s1, &proof->roots[STARK_TREE_STAGE1]);
 
     /* Stage 2: the bus columns from the trace (trace domain), then their LDE and tree. */

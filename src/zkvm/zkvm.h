@@ -31,6 +31,11 @@
 #define ZKVM_SEGMENT_BITS_DEFAULT 18
 #define ZKVM_SEGMENT_BITS_MIN 4
 #define ZKVM_SEGMENT_BITS_MAX 22
+/* Streaming threshold: when holding every instance's trace and stage-1 LDE until the end of
+ * the job would take more than this (about 24 bytes per trace cell), traces and LDEs are
+ * dropped after each commitment and rebuilt when the instance is finished (docs/PROOFS.md,
+ * "Memory"). */
+#define ZKVM_HOLD_BYTES (2ull << 30)
 
 /* The AIR kinds an instance can be (the proof file names each instance's kind). */
 typedef enum zkvm_kind {
@@ -77,10 +82,10 @@ void zkvm_vk_hex(const hash_digest *vk, char out[65]);
 /* Parses zkvm_vk_hex's format; -1 with err on anything else. */
 int zkvm_vk_parse(const char *hex, hash_digest *vk, zisk_err *err);
 
-/* TESTS ONLY: the malicious-prover hook. Called once per instance after every trace is built
- * and before anything is checked or committed; it may edit the trace (column-major, n_cols x
- * 2^log_n) and the publics in place. `index` counts instances of the same kind (segment index
- * for main/memory). */
+/* TESTS ONLY: the malicious-prover hook. Called on every build of an instance's trace (once,
+ * or twice when streaming: the second time with a scratch copy of the publics), before it is
+ * checked or committed; it may edit the trace (column-major, n_cols x 2^log_n) and the publics
+ * in place. `index` counts instances of the same kind (segment index for main/memory). */
 typedef void (*zkvm_tamper_fn)(void *ctx, zkvm_kind kind, size_t index, unsigned log_n,
                                uint32_t n_cols, gl_t *trace, gl_t *publics);
 
@@ -93,6 +98,8 @@ typedef struct zkvm_prove_opts {
     zkvm_tamper_fn tamper;
     void *tamper_ctx;
     int keep_invalid;
+    /* The streaming threshold in bytes (0: ZKVM_HOLD_BYTES; 1: always stream). */
+    uint64_t hold_bytes;
 } zkvm_prove_opts;
 
 /* What a prove run did (for the summary and benchmarks). */
@@ -104,6 +111,7 @@ typedef struct zkvm_prove_stats {
     double execute_s, trace_s, setup_s, check_s, prove_s, encode_s, total_s;
     double prove_s_by_kind[ZKVM_N_KINDS];    /* stark_stats totals (LDE, commits, FRI, ...) */
     size_t proof_bytes;
+    int streamed;                            /* traces were dropped and rebuilt */
     zkvm_statement statement;
 } zkvm_prove_stats;
 

@@ -413,16 +413,21 @@ int zkvm_vk_parse(const char *hex, hash_digest *vk, zisk_err *err) {
 typedef struct inst {
     zkvm_kind kind;
     unsigned log_n;
-    gl_t *trace;
+    size_t kidx;   /* index among the instances of its kind (segment index for main/memory) */
+    size_t first;  /* providers: first record; main/memory: segment index */
+    size_t count;  /* providers: records */
+    int prov;      /* providers: index into providers[] */
+    gl_t *trace;   /* built stage-1 trace, or NULL */
     gl_t publics[ZKVM_BPUB_COUNT];
 } inst;
 
 typedef struct inst_list {
     inst *v;
     size_t n, cap;
+    size_t per_kind[ZKVM_N_KINDS];
 } inst_list;
 
-static inst *inst_add(inst_list *l, zkvm_kind k, unsigned log_n, gl_t *trace) {
+static inst *inst_add(inst_list *l, zkvm_kind k, unsigned log_n) {
     if (l->n == l->cap) {
         l->cap = l->cap ? 2 * l->cap : 64;
         l->v = zisk_xrealloc(l->v, l->cap * sizeof *l->v);
@@ -431,8 +436,51 @@ static inst *inst_add(inst_list *l, zkvm_kind k, unsigned log_n, gl_t *trace) {
     memset(i, 0, sizeof *i);
     i->kind = k;
     i->log_n = log_n;
-    i->trace = trace;
+    i->kidx = l->per_kind[k]++;
     return i;
+}
+
+/* Everything an instance's trace is built from. */
+typedef struct witness {
+    const zkvm_rom *rom;
+    zkvm_exec *e;
+    unsigned main_log_n, mem_log_n;
+    zkvm_op_record *recs[N_PROVIDERS];
+    zkvm_binary_counts *bcnt;
+    zkvm_range_counts *rcnt;    /* the job's range lookups (counted on each first build) */
+    zkvm_range_counts *scratch; /* rebuilds count here (discarded) */
+    const zkvm_prove_opts *opts;
+    keyring *kr;
+} witness;
+
+/* Builds instance in's stage-1 trace (allocated). The first build of every instance counts its
+ * range lookups into the job's counts (the range instance, built last, needs them all); a
+ * rebuild (streaming) gives the same trace and counts nothing. The test-only tamper hook sees
+ * every build (a rebuild gets a scratch copy of the publics). */
+static gl_t *build_trace(witness *w, inst *in, int rebuild) {
+    zkvm_range_counts *rc = rebuild ? w->scratch : w->rcnt;
+    gl_t *t = NULL;
+    switch (in->kind) {
+    case ZKVM_KIND_PROGRAM: t = zkvm_program_trace(w->rom, w->e, in->log_n); break;
+    case ZKVM_KIND_MAIN: t = zkvm_main_trace(w->rom, w->e, in->log_n, in->first); break;
+    case ZKVM_KIND_MEMORY: t = zkvm_mem_trace(w->e, in->log_n, in->first, rc); break;
+    case ZKVM_KIND_BOUNDARY:
+        t = zisk_xmalloc(2 * sizeof *t);
+        t[0] = t[1] = w->e->halt_step;
+        break;
+    case ZKVM_KIND_RANGE: t = zkvm_range_trace(w->rcnt); break;
+    case ZKVM_KIND_BINARY_TABLE: t = zkvm_binary_table_trace(w->bcnt); break;
+    default:
+        t = providers[in->prov].trace(w->recs[in->prov] + in->first, in->count, in->log_n, rc);
+        break;
+    }
+    if (w->opts->tamper) {
+        gl_t copy[ZKVM_BPUB_COUNT];
+        memcpy(copy, in->publics, sizeof copy);
+        w->opts->tamper(w->opts->tamper_ctx, in->kind, in->kidx, in->log_n,
+                        air_n_cols(kind_air(w->kr, in->kind), AIR_STAGE1), t, rebuild ? copy : in->publics);
+    }
+    return t;
 }
 
 static void progress(const zkvm_prove_opts *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -516,8 +564,10 @@ int zkvm_prove(const vm_program *p, const uint8_t *input, size_t input_len,
     memset(&job, 0, sizeof job);
     zkvm_range_counts *rcnt = zisk_xcalloc(1, sizeof *rcnt);
     zkvm_binary_counts *bcnt = NULL;
-    zkvm_op_record *recs = NULL;
     gl_t *prog_fixed = NULL;
+    const stark_pk **pks = NULL;
+    witness W;
+    memset(&W, 0, sizeof W);
 
     zkvm_rom *rom = zkvm_rom_build(p);
     progress(opts, "executing...\n");
@@ -532,69 +582,77 @@ int zkvm_prove(const vm_program *p, const uint8_t *input, size_t input_len,
     progress(opts, "executed %llu instructions (%zu uops); building traces...\n",
              (unsigned long long)e.rv_steps, e.n_rows);
 
-    /* program */
+    /* The instance list (traces are built later, one instance at a time). */
+    W.rom = rom;
+    W.e = &e;
+    W.rcnt = rcnt;
+    W.scratch = zisk_xcalloc(1, sizeof *W.scratch);
+    W.opts = opts;
+    W.kr = &kr;
     unsigned pl = zkvm_program_log_n(rom);
     prog_fixed = zkvm_program_fixed(rom, pl);
-    inst_add(&L, ZKVM_KIND_PROGRAM, pl, zkvm_program_trace(rom, &e, pl));
-    /* main segments */
+    inst_add(&L, ZKVM_KIND_PROGRAM, pl);
     unsigned ml = ceil_log2(e.n_rows);
     if (ml < 2) ml = 2;
     if (ml > seg_bits) ml = seg_bits;
     size_t nm = zkvm_main_segments(&e, ml);
     for (size_t s = 0; s < nm; s++) {
-        inst *in = inst_add(&L, ZKVM_KIND_MAIN, ml, zkvm_main_trace(rom, &e, ml, s));
+        inst *in = inst_add(&L, ZKVM_KIND_MAIN, ml);
+        in->first = s;
         zkvm_seg_publics(s, nm, in->publics);
     }
     st->main_segments = nm;
-    /* memory segments */
     unsigned xl = ceil_log2(e.n_acc + 1);
     if (xl < 2) xl = 2;
     if (xl > seg_bits) xl = seg_bits;
     size_t nx = zkvm_mem_prepare(&e, xl);
     for (size_t s = 0; s < nx; s++) {
-        inst *in = inst_add(&L, ZKVM_KIND_MEMORY, xl, zkvm_mem_trace(&e, xl, s, rcnt));
+        inst *in = inst_add(&L, ZKVM_KIND_MEMORY, xl);
+        in->first = s;
         zkvm_seg_publics(s, nx, in->publics);
     }
     st->memory_segments = nx;
-    /* boundary */
     {
-        gl_t *bt = zisk_xmalloc(2 * sizeof *bt);
-        bt[0] = bt[1] = e.halt_step;
-        inst *in = inst_add(&L, ZKVM_KIND_BOUNDARY, ZKVM_BOUNDARY_LOG_N, bt);
+        inst *in = inst_add(&L, ZKVM_KIND_BOUNDARY, ZKVM_BOUNDARY_LOG_N);
         in->publics[ZKVM_BPUB_EXIT_LO] = (uint32_t)e.exit_code;
         in->publics[ZKVM_BPUB_EXIT_HI] = e.exit_code >> 32;
         for (unsigned j = 0; j < VM_OUTPUT_WORDS; j++) in->publics[ZKVM_BPUB_OUT0 + j] = e.outputs[j];
     }
-    /* providers: records split by provider, in execution order, chunks of 2^seg_bits */
-    recs = zisk_xmalloc((e.n_ops ? e.n_ops : 1) * sizeof *recs);
+    /* providers: records split by provider, in execution order */
     for (size_t pi = 0; pi < N_PROVIDERS; pi++) {
         size_t n = 0;
+        W.recs[pi] = zisk_xmalloc((e.n_ops ? e.n_ops : 1) * sizeof *W.recs[pi]);
         for (size_t i = 0; i < e.n_ops; i++)
-            if (providers[pi].handles(zkvm_opc_op(e.ops[i].opc))) recs[n++] = e.ops[i];
+            if (providers[pi].handles(zkvm_opc_op(e.ops[i].opc))) W.recs[pi][n++] = e.ops[i];
         if (providers[pi].kind == ZKVM_KIND_BINARY && n > 0) {
             bcnt = zisk_xcalloc(1, sizeof *bcnt);
-            zkvm_binary_count(bcnt, recs, n);
+            zkvm_binary_count(bcnt, W.recs[pi], n);
+            W.bcnt = bcnt;
         }
         /* Full instances of 2^seg_bits rows, then the remainder r: as one instance of
          * 2^ceil(log2 r) rows, or, when that would pad more than 2^12 rows, as 2^floor(log2 r)
          * rows plus one instance for the rest (padding below the rest, one more instance). */
         size_t chunk = (size_t)1 << seg_bits, s = 0;
-        for (; n - s >= chunk; s += chunk)
-            inst_add(&L, providers[pi].kind, seg_bits, providers[pi].trace(recs + s, chunk, seg_bits, rcnt));
+        for (; n - s >= chunk; s += chunk) {
+            inst *in = inst_add(&L, providers[pi].kind, seg_bits);
+            in->prov = (int)pi, in->first = s, in->count = chunk;
+        }
         size_t r = n - s;
         if (r > 0) {
             unsigned lc = ceil_log2(r) < 2 ? 2 : ceil_log2(r);
             if (((size_t)1 << lc) - r > ((size_t)1 << 12) && lc > 2) {
                 size_t top = (size_t)1 << (lc - 1);
-                inst_add(&L, providers[pi].kind, lc - 1, providers[pi].trace(recs + s, top, lc - 1, rcnt));
+                inst *in = inst_add(&L, providers[pi].kind, lc - 1);
+                in->prov = (int)pi, in->first = s, in->count = top;
                 s += top;
                 r -= top;
                 lc = ceil_log2(r) < 2 ? 2 : ceil_log2(r);
             }
-            inst_add(&L, providers[pi].kind, lc, providers[pi].trace(recs + s, r, lc, rcnt));
+            inst *in = inst_add(&L, providers[pi].kind, lc);
+            in->prov = (int)pi, in->first = s, in->count = r;
         }
         if (bcnt && providers[pi].kind == ZKVM_KIND_BINARY)
-            inst_add(&L, ZKVM_KIND_BINARY_TABLE, ZKVM_BINARY_TABLE_LOG_N, zkvm_binary_table_trace(bcnt));
+            inst_add(&L, ZKVM_KIND_BINARY_TABLE, ZKVM_BINARY_TABLE_LOG_N);
     }
     /* every op must have found its provider */
     for (size_t i = 0; i < e.n_ops; i++) {
@@ -602,90 +660,110 @@ int zkvm_prove(const vm_program *p, const uint8_t *input, size_t input_len,
         for (size_t pi = 0; pi < N_PROVIDERS; pi++) found |= providers[pi].handles(zkvm_opc_op(e.ops[i].opc));
         ZISK_ASSERT(found);
     }
-    /* the range table last: every lookup is counted by now */
-    inst_add(&L, ZKVM_KIND_RANGE, ZKVM_RANGE_LOG_N, zkvm_range_trace(rcnt));
-    st->trace_s = zisk_now_seconds() - t0;
-    t0 = zisk_now_seconds();
-    if (opts->tamper) {
-        size_t idx[ZKVM_N_KINDS] = {0};
-        for (size_t i = 0; i < L.n; i++)
-            opts->tamper(opts->tamper_ctx, L.v[i].kind, idx[L.v[i].kind]++, L.v[i].log_n,
-                         air_n_cols(kind_air(&kr, L.v[i].kind), AIR_STAGE1), L.v[i].trace, L.v[i].publics);
-    }
-
-    if (opts->verify_constraints) {
-        progress(opts, "checking constraints...\n");
-        air_bus_tally *tally = air_bus_tally_new();
-        int bad = 0;
-        for (size_t i = 0; i < L.n && !bad; i++) {
-            const inst *in = &L.v[i];
-            gl_t *fixed = in->kind == ZKVM_KIND_PROGRAM ? NULL : kind_fixed(in->kind, in->log_n);
-            bad = check_instance(&kr, in, in->kind == ZKVM_KIND_PROGRAM ? prog_fixed : fixed, tally, i, err) != 0;
-            free(fixed);
-        }
-        uint32_t bus = 0;
-        zisk_err e2;
-        if (!bad && air_bus_tally_check(tally, &bus, &e2) != 0) {
-            zisk_err_set(err, "bus check failed: the %s bus (id %u) does not balance: %s", bus_name(bus), bus, e2.msg);
-            bad = 1;
-        }
-        air_bus_tally_free(tally);
-        if (bad) goto done;
-        st->check_s = zisk_now_seconds() - t0;
-        t0 = zisk_now_seconds();
-    }
-
-    /* keys */
-    progress(opts, "%zu instances; keys...\n", L.n);
-    const stark_pk **pks = zisk_xmalloc(L.n * sizeof *pks);
+    /* the range table last: when it is built, every other instance has counted its lookups */
+    inst_add(&L, ZKVM_KIND_RANGE, ZKVM_RANGE_LOG_N);
+    st->instances = L.n;
     for (size_t i = 0; i < L.n; i++) {
-        pks[i] = keyring_pk(&kr, L.v[i].kind, L.v[i].log_n, prog_fixed, err);
-        if (!pks[i]) {
-            free(pks);
-            goto done;
-        }
         st->instances_by_kind[L.v[i].kind]++;
         st->rows_by_kind[L.v[i].kind] += (uint64_t)1 << L.v[i].log_n;
     }
-    st->instances = L.n;
-    st->setup_s = zisk_now_seconds() - t0;
+    /* Streaming: holding every instance's trace and stage-1 LDE until step (3) costs about
+     * 3 x 8 bytes per trace cell. Above the budget, each trace is dropped after its commitment
+     * (with its LDE) and both are rebuilt when the instance is finished: memory then holds the
+     * execution records and one instance at a time, at the price of building every trace and
+     * stage-1 LDE twice. */
+    double held = 0;
+    for (size_t i = 0; i < L.n; i++)
+        held += (double)air_n_cols(kind_air(&kr, L.v[i].kind), AIR_STAGE1) * 24.0 * (double)((size_t)1 << L.v[i].log_n);
+    uint64_t budget = opts->hold_bytes ? opts->hold_bytes : ZKVM_HOLD_BYTES;
+    int stream = held > (double)budget;
+    st->streamed = stream;
+    st->trace_s = zisk_now_seconds() - t0;
     t0 = zisk_now_seconds();
 
-    /* the STARK job: (1) commit every instance, (2) global challenges, (3) finish */
-    progress(opts, "proving: stage 1 of %zu instances...\n", L.n);
+    /* Step (1), one instance at a time: trace, (check), key, commit. */
+    progress(opts, "%zu instances; proving stage 1%s...\n", L.n, stream ? " (streaming)" : "");
+    air_bus_tally *tally = opts->verify_constraints ? air_bus_tally_new() : NULL;
     si = zisk_xcalloc(L.n, sizeof *si);
+    pks = zisk_xcalloc(L.n, sizeof *pks);
     stark_commitment *cm = zisk_xmalloc(L.n * sizeof *cm);
-    for (size_t i = 0; i < L.n; i++) {
+    int bad = 0;
+    for (size_t i = 0; i < L.n && !bad; i++) {
+        inst *in = &L.v[i];
+        double tt = zisk_now_seconds();
+        in->trace = build_trace(&W, in, 0);
+        st->trace_s += zisk_now_seconds() - tt;
+        if (tally) {
+            tt = zisk_now_seconds();
+            gl_t *fixed = in->kind == ZKVM_KIND_PROGRAM ? NULL : kind_fixed(in->kind, in->log_n);
+            bad = check_instance(&kr, in, in->kind == ZKVM_KIND_PROGRAM ? prog_fixed : fixed, tally, i, err) != 0;
+            free(fixed);
+            st->check_s += zisk_now_seconds() - tt;
+            if (bad) break;
+        }
+        tt = zisk_now_seconds();
+        pks[i] = keyring_pk(&kr, in->kind, in->log_n, prog_fixed, err);
+        st->setup_s += zisk_now_seconds() - tt;
+        if (!pks[i]) {
+            bad = 1;
+            break;
+        }
         double ti = zisk_now_seconds();
-        si[i] = stark_commit_stage1(pks[i], L.v[i].trace, air_n_publics(kind_air(&kr, L.v[i].kind)) ? L.v[i].publics : NULL);
+        si[i] = stark_commit_stage1(pks[i], in->trace, air_n_publics(kind_air(&kr, in->kind)) ? in->publics : NULL);
         cm[i] = stark_instance_commitment(si[i]);
-        st->prove_s_by_kind[L.v[i].kind] += zisk_now_seconds() - ti;
+        if (stream) {
+            stark_instance_release(si[i]);
+            free(in->trace);
+            in->trace = NULL;
+        }
+        st->prove_s_by_kind[in->kind] += zisk_now_seconds() - ti;
     }
-    free(pks);
+    if (tally && !bad) {
+        uint32_t bus = 0;
+        zisk_err e2;
+        if (air_bus_tally_check(tally, &bus, &e2) != 0) {
+            zisk_err_set(err, "bus check failed: the %s bus (id %u) does not balance: %s", bus_name(bus), bus, e2.msg);
+            bad = 1;
+        }
+    }
+    air_bus_tally_free(tally);
+    if (bad) {
+        free(cm);
+        goto done;
+    }
+    /* Step (2): the global challenges from every commitment. */
     int crc = stark_derive_challenges(cm, L.n, &job.challenges, err);
     free(cm);
     if (crc != 0) goto done;
+    /* Step (3): finish every instance (rebuilding its trace when streaming). */
     job.n_instances = L.n;
     job.instances = zisk_xcalloc(L.n, sizeof *job.instances);
     for (size_t i = 0; i < L.n; i++) {
+        inst *in = &L.v[i];
         if (opts->progress && (i % 8 == 0 || i + 1 == L.n))
-            progress(opts, "proving: instance %zu/%zu (%s)\n", i + 1, L.n, zkvm_kind_name(L.v[i].kind));
+            progress(opts, "proving: instance %zu/%zu (%s)\n", i + 1, L.n, zkvm_kind_name(in->kind));
+        if (!in->trace) {
+            double tt = zisk_now_seconds();
+            in->trace = build_trace(&W, in, 1);
+            stark_instance_set_trace(si[i], in->trace);
+            st->trace_s += zisk_now_seconds() - tt;
+        }
         double ti = zisk_now_seconds();
         int frc = stark_finish(si[i], &job.challenges, &job.instances[i], err);
         if (frc > 0 && opts->keep_invalid) frc = 0; /* tests: let the verifier judge it */
         if (frc != 0) {
             if (frc > 0)
                 zisk_err_set(err, "instance %zu (%s) does not satisfy its AIR (run with --verify-constraints to "
-                             "name the constraint)", i, zkvm_kind_name(L.v[i].kind));
+                             "name the constraint)", i, zkvm_kind_name(in->kind));
             goto done;
         }
-        st->prove_s_by_kind[L.v[i].kind] += zisk_now_seconds() - ti;
+        st->prove_s_by_kind[in->kind] += zisk_now_seconds() - ti;
         stark_instance_free(si[i]);
         si[i] = NULL;
-        free(L.v[i].trace);
-        L.v[i].trace = NULL;
+        free(in->trace);
+        in->trace = NULL;
     }
-    st->prove_s = zisk_now_seconds() - t0;
+    st->prove_s = zisk_now_seconds() - t0 - st->check_s - st->setup_s;
     t0 = zisk_now_seconds();
 
     /* the proof file */
@@ -725,7 +803,9 @@ done:
     free(L.v);
     free(rcnt);
     free(bcnt);
-    free(recs);
+    free(W.scratch);
+    for (size_t pi = 0; pi < N_PROVIDERS; pi++) free(W.recs[pi]);
+    free(pks);
     free(prog_fixed);
     if (have_exec) zkvm_exec_free(&e);
     zkvm_rom_free(rom);
