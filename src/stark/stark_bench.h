@@ -4,8 +4,10 @@
  * rows and the degree-3 transition constraints x_k' = x_k^2 * x_{k+1 mod c} + k.
  *
  * The hashing floor is what the commitments alone must cost: (committed LDE cells / 8, the
- * sponge rate) Poseidon2 permutations at this machine's one-core SIMD rate, divided by the
- * thread count. prove_s / floor_s says how close the whole prover is to it.
+ * sponge rate) Poseidon2 permutations at the rate this machine reaches with the prover's
+ * thread count, all threads hashing at once (measured just before the prove). prove_s /
+ * floor_s says how close the whole prover is to it. floor_one_core_s is the same count at the
+ * one-core rate divided by the thread count (lower when threads slow each other down).
  */
 #ifndef ZISK_STARK_BENCH_H
 #define ZISK_STARK_BENCH_H
@@ -20,9 +22,11 @@ typedef struct stark_bench_result {
     double prove_s;      /* commit stage 1 + challenges + finish */
     double verify_s;     /* decode + verify */
     size_t proof_bytes;
-    double perm_per_s;   /* one-core Poseidon2 rate measured first */
+    double perm_per_s;     /* one-core Poseidon2 rate */
+    double perm_per_s_all; /* all threads at once, in total */
     int threads;
-    double floor_s;
+    double floor_s;          /* permutations / perm_per_s_all */
+    double floor_one_core_s; /* permutations / perm_per_s / threads */
 } stark_bench_result;
 
 /* Builds the AIR and its trace, proves, encodes, decodes and verifies. Returns 0, or -1 with

@@ -78,7 +78,7 @@ typedef struct keyring {
         stark_pk *pk;   /* prover: full key */
         stark_vk vk;    /* verifier: from a root */
         int have_vk;
-    } keys[64];
+    } keys[256]; /* (kind, log_n) pairs: at most ZKVM_N_KINDS * STARK_MAX_LOG_N < 256 */
     size_t n_keys;
     stark_params params;
     zkvm_keys *file; /* the proving-key folder (may be NULL) */
@@ -142,7 +142,7 @@ static const stark_pk *keyring_pk(keyring *kr, zkvm_kind k, unsigned log_n, cons
                                   zisk_err *err) {
     for (size_t i = 0; i < kr->n_keys; i++)
         if (kr->keys[i].kind == k && kr->keys[i].log_n == log_n && kr->keys[i].pk) return kr->keys[i].pk;
-    ZISK_ASSERT(kr->n_keys < 64);
+    ZISK_ASSERT(kr->n_keys < 256);
     gl_t *fixed = k == ZKVM_KIND_PROGRAM ? NULL : kind_fixed(k, log_n);
     stark_pk *pk = stark_setup(kind_air(kr, k), &kr->params, log_n, k == ZKVM_KIND_PROGRAM ? prog_fixed : fixed, err);
     free(fixed);
@@ -172,7 +172,7 @@ static const stark_vk *keyring_vk(keyring *kr, zkvm_kind k, unsigned log_n, zisk
         if (kr->keys[i].kind == k && kr->keys[i].log_n == log_n && kr->keys[i].have_vk) return &kr->keys[i].vk;
     const hash_digest *root = keys_find(kr->file, k, log_n);
     if (root) {
-        ZISK_ASSERT(kr->n_keys < 64);
+        ZISK_ASSERT(kr->n_keys < 256);
         if (stark_vk_init(&kr->keys[kr->n_keys].vk, kind_air(kr, k), &kr->params, log_n, root, err) != 0) return NULL;
         kr->keys[kr->n_keys].kind = k;
         kr->keys[kr->n_keys].log_n = log_n;
@@ -660,6 +660,10 @@ int zkvm_prove(const vm_program *p, const uint8_t *input, size_t input_len,
         for (size_t pi = 0; pi < N_PROVIDERS; pi++) found |= providers[pi].handles(zkvm_opc_op(e.ops[i].opc));
         ZISK_ASSERT(found);
     }
+    /* the records now live per provider */
+    free(e.ops);
+    e.ops = NULL;
+    e.cap_ops = 0;
     /* the range table last: when it is built, every other instance has counted its lookups */
     inst_add(&L, ZKVM_KIND_RANGE, ZKVM_RANGE_LOG_N);
     st->instances = L.n;
@@ -843,6 +847,11 @@ int zkvm_verify(const uint8_t *buf, size_t len, const hash_digest *expected_vk, 
         unsigned k = kinds[4 * i], l = kinds[4 * i + 1];
         if (k >= ZKVM_N_KINDS || kinds[4 * i + 2] || kinds[4 * i + 3] || l < 1 || l > STARK_MAX_LOG_N)
             return zisk_err_set(err, "instance %u: bad kind/size entry at byte %u", i, 16 + 4 * i);
+        /* segments and provider instances are at most 2^ZKVM_SEGMENT_BITS_MAX rows: a larger
+         * claimed size would only make the verifier commit big fixed columns for nothing */
+        if (k != ZKVM_KIND_PROGRAM && !kind_fixed_log_n((zkvm_kind)k) && (l < 2 || l > ZKVM_SEGMENT_BITS_MAX))
+            return zisk_err_set(err, "instance %u (%s): size 2^%u outside 2^2..2^%d", i, zkvm_kind_name((zkvm_kind)k),
+                                l, ZKVM_SEGMENT_BITS_MAX);
         if (kind_fixed_log_n((zkvm_kind)k) && l != kind_fixed_log_n((zkvm_kind)k))
             return zisk_err_set(err, "instance %u (%s): size 2^%u, must be 2^%u", i, zkvm_kind_name((zkvm_kind)k), l,
                                 kind_fixed_log_n((zkvm_kind)k));

@@ -274,12 +274,16 @@ static int cmp_acc(const void *pa, const void *pb) {
 }
 
 size_t zkvm_mem_prepare(zkvm_exec *e, unsigned log_n) {
-    free(e->mem);
-    e->n_mem = e->n_acc + 1;
-    e->mem = zisk_xmalloc(e->n_mem * sizeof *e->mem);
-    e->mem[0] = (zkvm_access){0, 0, 0, 0};
-    memcpy(e->mem + 1, e->acc, e->n_acc * sizeof *e->acc);
-    qsort(e->mem + 1, e->n_acc, sizeof *e->mem, cmp_acc);
+    if (!e->mem) {
+        /* the access list becomes the memory rows in place (sentinel first): no second copy */
+        e->n_mem = e->n_acc + 1;
+        e->mem = zisk_xrealloc(e->acc, e->n_mem * sizeof *e->mem);
+        memmove(e->mem + 1, e->mem, e->n_acc * sizeof *e->mem);
+        e->mem[0] = (zkvm_access){0, 0, 0, 0};
+        e->acc = NULL;
+        e->cap_acc = 0;
+        qsort(e->mem + 1, e->n_mem - 1, sizeof *e->mem, cmp_acc);
+    }
     size_t n = (size_t)1 << log_n;
     if (e->n_mem <= n) return 1;
     return 1 + (e->n_mem - n + (n - 1) - 1) / (n - 1);

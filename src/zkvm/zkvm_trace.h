@@ -64,7 +64,8 @@ size_t zkvm_main_segments(const zkvm_exec *e, unsigned log_n);
 /* Memory rows: the sentinel, then the accesses sorted by (addr, t); segment 0 holds rows
  * 0..2^log_n-1, every later segment starts with a carry row (a copy of the previous
  * segment's last row) and holds 2^log_n - 1 new rows. */
-/* Sorts the accesses into e->mem and returns the number of memory segments. */
+/* Sorts the accesses into e->mem (taking over e->acc, which becomes NULL; later calls only
+ * recount) and returns the number of memory segments of 2^log_n rows. */
 size_t zkvm_mem_prepare(zkvm_exec *e, unsigned log_n);
 gl_t *zkvm_mem_trace(const zkvm_exec *e, unsigned log_n, size_t seg, zkvm_range_counts *rc);
 

@@ -27,6 +27,7 @@ typedef struct tcase {
 } tcase;
 
 static int g_done; /* the tamper fired (a case must change something) */
+static uint8_t *g_mandatory; /* per program-AIR row: a mandatory initial word */
 
 #define COL(t, n, c) ((t) + (size_t)(c) * (n))
 #define MC(c) COL(t, n, ZKVM_MC_##c)
@@ -217,6 +218,81 @@ static void op_changed(const tcase *tc, zkvm_kind k, size_t idx, unsigned log_n,
     g_done = 1;
 }
 
+static void wrong_address(const tcase *tc, zkvm_kind k, size_t idx, unsigned log_n, uint32_t nc, gl_t *t, gl_t *pub) {
+    (void)tc, (void)nc, (void)pub, (void)idx;
+    size_t n = (size_t)1 << log_n;
+    if (k != ZKVM_KIND_MAIN || g_done) return;
+    long r = find_row(t, n, 1u << ZKVM_F_MR);
+    if (r < 0) return;
+    MC(MADDR)[r] = gl_add(MC(MADDR)[r], 1); /* the access goes to the next word */
+    g_done = 1;
+}
+
+static void operand_not_imm(const tcase *tc, zkvm_kind k, size_t idx, unsigned log_n, uint32_t nc, gl_t *t, gl_t *pub) {
+    (void)tc, (void)nc, (void)pub, (void)idx;
+    size_t n = (size_t)1 << log_n;
+    if (k != ZKVM_KIND_MAIN || g_done) return;
+    long r = find_row(t, n, 1u << ZKVM_F_BIMM | 1u << ZKVM_F_OP);
+    if (r < 0) return;
+    MC(B_LO)[r] = gl_add(MC(B_LO)[r], 1);
+    g_done = 1;
+}
+
+static void region_relabel(const tcase *tc, zkvm_kind k, size_t idx, unsigned log_n, uint32_t nc, gl_t *t, gl_t *pub) {
+    (void)tc, (void)nc, (void)pub, (void)idx;
+    size_t n = (size_t)1 << log_n;
+    if (k != ZKVM_KIND_MEMORY || g_done) return;
+    /* a RAM word claimed to be input (whose first read is free) */
+    for (size_t i = 1; i < n; i++)
+        if (XC(R_RAM)[i] == 1) {
+            XC(R_RAM)[i] = 0;
+            XC(R_IN)[i] = 1;
+            g_done = 1;
+            return;
+        }
+}
+
+static void input_write(const tcase *tc, zkvm_kind k, size_t idx, unsigned log_n, uint32_t nc, gl_t *t, gl_t *pub) {
+    (void)tc, (void)nc, (void)pub, (void)idx;
+    size_t n = (size_t)1 << log_n;
+    if (k != ZKVM_KIND_MEMORY || g_done) return;
+    for (size_t i = 1; i < n; i++)
+        if (XC(R_IN)[i] == 1 && XC(MULT)[i] == 1) {
+            XC(WR)[i] = 1;
+            XC(FR)[i] = 0;
+            g_done = 1;
+            return;
+        }
+}
+
+static void skip_data_init(const tcase *tc, zkvm_kind k, size_t idx, unsigned log_n, uint32_t nc, gl_t *t, gl_t *pub) {
+    (void)tc, (void)idx, (void)nc, (void)pub, (void)log_n;
+    if (k != ZKVM_KIND_PROGRAM || g_done) return;
+    /* the program's initialised RAM data words are written at t = 0 whether read or not: a
+     * prover skipping one (so that reads see 0) breaks the program AIR */
+    size_t n = (size_t)1 << log_n;
+    (void)n;
+    for (size_t i = n; i-- > 0;)
+        if (t[i] == 1 && g_mandatory && g_mandatory[i]) {
+            t[i] = 0;
+            g_done = 1;
+            return;
+        }
+}
+
+static void halt_not_exit(const tcase *tc, zkvm_kind k, size_t idx, unsigned log_n, uint32_t nc, gl_t *t, gl_t *pub) {
+    (void)tc, (void)nc, (void)pub, (void)idx;
+    size_t n = (size_t)1 << log_n;
+    if (k != ZKVM_KIND_MAIN || g_done) return;
+    for (size_t i = 0; i < n; i++)
+        if (FLAG(HALT)[i]) {
+            MC(A_LO)[i] = 0; /* "a7 was not 93" and it halts anyway */
+            MC(X_LO)[i] = 0;
+            g_done = 1;
+            return;
+        }
+}
+
 static const tcase cases[] = {
     {"wrong ALU result", "bus", 1, alu_result},
     {"wrong memory read value", "bus", 0, mem_read_value},
@@ -233,6 +309,12 @@ static const tcase cases[] = {
     {"program fetch count", "rom", 0, program_count},
     {"execution stops without exit", "stop_only_at_halt", 0, halt_early},
     {"operation changed", "bus", 0, op_changed},
+    {"access at a wrong address", "ea_lo", 0, wrong_address},
+    {"operand not the immediate", "b_imm", 0, operand_not_imm},
+    {"RAM word relabelled as input", "region_offset", 0, region_relabel},
+    {"write to the input region", "input_read_only", 0, input_write},
+    {"initialised data not written", "mandatory_init", 0, skip_data_init},
+    {"halt without the exit call", "halt_exit_syscall", 0, halt_not_exit},
 };
 
 static const tcase *g_case;
@@ -254,6 +336,13 @@ int main(int argc, char **argv) {
     if (vm_program_from_elf(elf, len, &p, &err) != 0) return 1;
     free(elf);
     uint64_t input[2] = {8, 12}; /* fibonacci(12) */
+    {
+        zkvm_rom *rom = zkvm_rom_build(p);
+        size_t rows = rom->n_uops + rom->n_init;
+        g_mandatory = zisk_xcalloc(rows, 1);
+        for (size_t i = 0; i < rom->n_init; i++) g_mandatory[rom->n_uops + i] = (uint8_t)rom->init[i].mandatory;
+        zkvm_rom_free(rom);
+    }
     int fails = 0;
     zkvm_prove_opts o;
     memset(&o, 0, sizeof o);
@@ -365,6 +454,7 @@ int main(int argc, char **argv) {
         free(proof);
     }
     vm_program_free(p);
+    free(g_mandatory);
     printf("%s\n", fails ? "FAILED" : "all cases caught");
     return fails ? 1 : 0;
 }
