@@ -229,6 +229,19 @@ typedef struct air_view {
     size_t next_step;
 } air_view;
 
+/* A trace-domain view (next_step 1) of column-major matrices of n_rows rows; any of the three
+ * may be NULL when its space has no columns (or, for stage 2, is not needed yet). */
+static inline air_view air_view_col_major(const gl_t *stage1, const gl_t *fixed, const gl_t *stage2,
+                                          size_t n_rows) {
+    air_view v;
+    v.m[AIR_STAGE1] = air_matrix_col_major(stage1, n_rows);
+    v.m[AIR_FIXED] = air_matrix_col_major(fixed, n_rows);
+    v.m[AIR_STAGE2] = air_matrix_col_major(stage2, n_rows);
+    v.n_rows = n_rows;
+    v.next_step = 1;
+    return v;
+}
+
 /* The values an instance's constraints refer to besides its columns. */
 typedef struct air_values {
     const gl_t *publics;      /* air_n_publics(a) canonical elements (NULL if none) */

@@ -598,7 +598,10 @@ int cmd_client(int argc, char **argv) {
     else if (!strcmp(cmd, "workers")) rc = cmd_workers(&c, &sub);
     else if (!strcmp(cmd, "jobs")) rc = cmd_jobs(&c, &sub);
     else if (!strcmp(cmd, "prove") || !strcmp(cmd, "wrap")) {
-        fprintf(stderr, "zisk client: '%s' is not supported by this build yet (proving is a later milestone)\n", cmd);
+        fprintf(stderr,
+                "zisk client: '%s' is not supported by this build yet: the cluster does not prove yet; prove "
+                "on one machine with 'zisk prove' (and check with 'zisk verify')\n",
+                cmd);
         rc = CLI_EXIT_FAILURE;
     } else {
         fprintf(stderr, "zisk client: unknown command '%s'\n\n", cmd);

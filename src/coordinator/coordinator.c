@@ -737,8 +737,8 @@ static void api_submit_job(coordinator *c, rpc_call *call, ProtobufCMessage *msg
     const Zisk__Api__V1__JobRequest *req = (const Zisk__Api__V1__JobRequest *)msg;
     if (req->kind == ZISK__API__V1__JOB_KIND__JOB_KIND_PROVE || req->kind == ZISK__API__V1__JOB_KIND__JOB_KIND_WRAP) {
         api_fail(call, GRPC_STATUS_UNIMPLEMENTED,
-                 "%s jobs are not implemented by this coordinator yet (the proof system arrives in a later "
-                 "release); setup and execute jobs are available",
+                 "%s jobs are not implemented by this coordinator yet (distributed proving is the next "
+                 "release; prove on one machine with 'zisk prove'); setup and execute jobs are available",
                  req->kind == ZISK__API__V1__JOB_KIND__JOB_KIND_PROVE ? "prove" : "wrap");
         return;
     }

@@ -10,9 +10,6 @@
 #include "zkvm_rom.h"
 
 /* Shorthands over one builder. */
-typedef struct bld {
-    air_builder *b;
-} bld;
 #define CUR(c) air_cur(B, (c))
 #define NXT(c) air_next(B, (c))
 #define K(v) air_const_i64(B, (int64_t)(v))
@@ -43,18 +40,36 @@ gl_t *zkvm_seg_fixed(unsigned log_n) {
     return f;
 }
 
+/* What main and memory share: stage-1 columns, the L_first/L_last fixed columns, and the
+ * segment publics (index, is_first, is_last). */
+typedef struct seg_air {
+    air_builder *b;
+    air_col c0, lf, ll;
+    air_expr seg, is_first, is_last;
+} seg_air;
+
+static seg_air seg_air_begin(const char *name, const char *cols, uint32_t n_cols) {
+    seg_air g;
+    air_builder *B = g.b = air_builder_new(name, 3);
+    g.c0 = air_cols_stage1(B, cols, n_cols);
+    g.lf = air_col_fixed(B, "L_first");
+    g.ll = air_col_fixed(B, "L_last");
+    uint32_t pub = air_publics_new(B, "seg", ZKVM_SEG_N_PUBLICS);
+    g.seg = air_public(B, pub + ZKVM_SEG_PUB_INDEX);
+    g.is_first = air_public(B, pub + ZKVM_SEG_PUB_IS_FIRST);
+    g.is_last = air_public(B, pub + ZKVM_SEG_PUB_IS_LAST);
+    return g;
+}
+
 /* ------------------------------------------------------------------------------------------ */
 /* Main                                                                                         */
 /* ------------------------------------------------------------------------------------------ */
 
 air *zkvm_main_air(void) {
-    air_builder *B = air_builder_new("zkvm_main", 3);
-    air_col c0 = air_cols_stage1(B, "main", ZKVM_MC_COUNT);
-    air_col lf = air_col_fixed(B, "L_first"), ll = air_col_fixed(B, "L_last");
-    uint32_t pub = air_publics_new(B, "seg", ZKVM_SEG_N_PUBLICS);
-    air_expr seg = air_public(B, pub + ZKVM_SEG_PUB_INDEX);
-    air_expr is_first = air_public(B, pub + ZKVM_SEG_PUB_IS_FIRST);
-    air_expr is_last = air_public(B, pub + ZKVM_SEG_PUB_IS_LAST);
+    seg_air g = seg_air_begin("zkvm_main", "main", ZKVM_MC_COUNT);
+    air_builder *B = g.b;
+    air_col c0 = g.c0, lf = g.lf, ll = g.ll;
+    air_expr seg = g.seg, is_first = g.is_first, is_last = g.is_last;
 #define C(i) air_col_at(c0, (i))
 #define V(i) CUR(C(i))
 #define FL(f) V(ZKVM_MC_FLAG0 + ZKVM_F_##f)
@@ -167,13 +182,10 @@ air *zkvm_main_air(void) {
 #define ZKVM_BASE_RAM (ZKVM_GUEST_BASE + VM_SYS_ADDR / 8)
 
 air *zkvm_mem_air(void) {
-    air_builder *B = air_builder_new("zkvm_memory", 3);
-    air_col c0 = air_cols_stage1(B, "mem", ZKVM_XC_COUNT);
-    air_col lf = air_col_fixed(B, "L_first"), ll = air_col_fixed(B, "L_last");
-    uint32_t pub = air_publics_new(B, "seg", ZKVM_SEG_N_PUBLICS);
-    air_expr seg = air_public(B, pub + ZKVM_SEG_PUB_INDEX);
-    air_expr is_first = air_public(B, pub + ZKVM_SEG_PUB_IS_FIRST);
-    air_expr is_last = air_public(B, pub + ZKVM_SEG_PUB_IS_LAST);
+    seg_air g = seg_air_begin("zkvm_memory", "mem", ZKVM_XC_COUNT);
+    air_builder *B = g.b;
+    air_col c0 = g.c0, lf = g.lf, ll = g.ll;
+    air_expr seg = g.seg, is_first = g.is_first, is_last = g.is_last;
 #define C(i) air_col_at(c0, (i))
 #define V(i) CUR(C(i))
 #define N(i) NXT(C(i))

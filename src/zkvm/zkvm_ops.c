@@ -28,8 +28,7 @@ static uint64_t mulhsu64(uint64_t a, uint64_t b) {
     return (uint64_t)(((__int128)(int64_t)a * (__int128)(unsigned __int128)b) >> 64);
 }
 
-/* Width in bytes of a load/store op, 0 for the others. */
-static unsigned mem_width(zkvm_op op) {
+unsigned zkvm_op_mem_width(zkvm_op op) {
     switch (op) {
     case ZKVM_OP_LB: case ZKVM_OP_LBU: case ZKVM_OP_SB: return 1;
     case ZKVM_OP_LH: case ZKVM_OP_LHU: case ZKVM_OP_SH: return 2;
@@ -100,7 +99,7 @@ int zkvm_op_eval(uint32_t opc, uint64_t x, uint64_t y, uint64_t *c) {
     case ZKVM_OP_JALR: r = (x + y) & ~(uint64_t)1; break;
     case ZKVM_OP_LB: case ZKVM_OP_LH: case ZKVM_OP_LW: case ZKVM_OP_LD:
     case ZKVM_OP_LBU: case ZKVM_OP_LHU: case ZKVM_OP_LWU: case ZKVM_OP_LWA: {
-        unsigned w = mem_width(op);
+        unsigned w = zkvm_op_mem_width(op);
         if (y != 0 || off + w > 8) return 0;
         if (op == ZKVM_OP_LWA && (off & 3) != 0) return 0;
         uint64_t v = w == 8 ? x : (x >> (8 * off)) & ((1ull << (8 * w)) - 1);
@@ -110,7 +109,7 @@ int zkvm_op_eval(uint32_t opc, uint64_t x, uint64_t y, uint64_t *c) {
         break;
     }
     case ZKVM_OP_SB: case ZKVM_OP_SH: case ZKVM_OP_SW: case ZKVM_OP_SWA: {
-        unsigned w = mem_width(op);
+        unsigned w = zkvm_op_mem_width(op);
         if (off + w > 8) return 0;
         if (op == ZKVM_OP_SWA && (off & 3) != 0) return 0;
         uint64_t mask = ((1ull << (8 * w)) - 1) << (8 * off);

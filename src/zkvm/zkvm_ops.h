@@ -89,6 +89,10 @@ const char *zkvm_op_name(unsigned op);
  * carry a nonzero offset. */
 int zkvm_op_is_mem(zkvm_op op);
 
+/* Bytes a load/store extraction or insertion op covers (LB/LBU/SB 1, LH/LHU/SH 2, LW/LWU/LWA/
+ * SW/SWA 4, LD 8), 0 for every other op. */
+unsigned zkvm_op_mem_width(zkvm_op op);
+
 /* The reference semantics: *c = the result of opc on x and y. Returns 1 when the tuple is
  * valid (a known op, an offset the op allows, y == 0 for loads), 0 otherwise (*c untouched).
  * Pure; the emulator's instruction semantics are tested against it. */

@@ -498,12 +498,7 @@ static int check_instance(keyring *kr, const inst *in, const gl_t *fixed, air_bu
                           size_t index, zisk_err *err) {
     const air *a = kind_air(kr, in->kind);
     size_t n = (size_t)1 << in->log_n;
-    air_view v;
-    memset(&v, 0, sizeof v);
-    v.m[AIR_STAGE1] = air_matrix_col_major(in->trace, n);
-    if (fixed) v.m[AIR_FIXED] = air_matrix_col_major(fixed, n);
-    v.n_rows = n;
-    v.next_step = 1;
+    air_view v = air_view_col_major(in->trace, fixed, NULL, n);
     /* Fixed challenges: the check is about the witness, not about soundness. */
     static const gl3_t ch[AIR_N_CHALLENGES] = {{{0x1234567, 0x89abcdef, 0x13579}}, {{0x2468ace, 0x97531, 0xfedcba9}}};
     air_values vals = {in->publics, ch, {{0, 0, 0}}};

@@ -51,15 +51,7 @@ static void inst_free(inst *I) {
     free(I->s2);
 }
 
-static air_view inst_view(const inst *I) {
-    air_view v;
-    v.m[AIR_STAGE1] = air_matrix_col_major(I->s1, I->n);
-    v.m[AIR_FIXED] = air_matrix_col_major(I->fx, I->n);
-    v.m[AIR_STAGE2] = air_matrix_col_major(I->s2, I->n);
-    v.n_rows = I->n;
-    v.next_step = 1;
-    return v;
-}
+static air_view inst_view(const inst *I) { return air_view_col_major(I->s1, I->fx, I->s2, I->n); }
 
 static air_values inst_vals(const inst *I, const gl3_t *ch) {
     air_values v = {I->pub, ch, I->bus_sum};

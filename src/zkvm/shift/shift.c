@@ -69,16 +69,6 @@ static int op_index(zkvm_op op) {
 
 int zkvm_shift_handles(zkvm_op op) { return op_index(op) >= 0; }
 
-static unsigned mem_width(zkvm_op op) {
-    switch (op) {
-    case ZKVM_OP_LB: case ZKVM_OP_LBU: case ZKVM_OP_SB: return 1;
-    case ZKVM_OP_LH: case ZKVM_OP_LHU: case ZKVM_OP_SH: return 2;
-    case ZKVM_OP_LW: case ZKVM_OP_LWU: case ZKVM_OP_LWA: case ZKVM_OP_SW: case ZKVM_OP_SWA: return 4;
-    case ZKVM_OP_LD: return 8;
-    default: return 0;
-    }
-}
-
 static int is_load(zkvm_op op) { return op >= ZKVM_OP_LB && op <= ZKVM_OP_LWA; }
 static int is_wshift(zkvm_op op) {
     return op == ZKVM_OP_SLLW || op == ZKVM_OP_SRLW || op == ZKVM_OP_SRAW;
@@ -99,7 +89,7 @@ static int d_allowed(zkvm_op op, unsigned d) {
     if (d > 7) return 0;
     if (is_wshift(op)) return d <= 3;
     if (is_shift(op)) return 1;
-    if (d + mem_width(op) > 8) return 0;
+    if (d + zkvm_op_mem_width(op) > 8) return 0;
     if ((op == ZKVM_OP_LWA || op == ZKVM_OP_SWA) && (d & 3) != 0) return 0;
     return 1;
 }
@@ -145,14 +135,14 @@ static void shift_byte_terms(zkvm_op op, unsigned d, unsigned k, uint64_t coef[S
         break;
     case ZKVM_OP_LB: case ZKVM_OP_LH: case ZKVM_OP_LW: case ZKVM_OP_LWA: case ZKVM_OP_LD:
     case ZKVM_OP_LBU: case ZKVM_OP_LHU: case ZKVM_OP_LWU: /* x byte j is tb[j + 1] */
-        if (k < mem_width(op)) {
+        if (k < zkvm_op_mem_width(op)) {
             if (k + 1 + d <= 8) coef[SRC_TB + k + 1 + d] = 1;
         } else if (is_sgnx(op)) {
             coef[SRC_FSG] = 255;
         }
         break;
     case ZKVM_OP_SB: case ZKVM_OP_SH: case ZKVM_OP_SW: case ZKVM_OP_SWA:
-        if (k >= d && k < d + mem_width(op)) coef[SRC_YB + k - d] = 1;
+        if (k >= d && k < d + zkvm_op_mem_width(op)) coef[SRC_YB + k - d] = 1;
         else coef[SRC_TB + k + 1] = 1;
         break;
     default: ZISK_ASSERT(0);

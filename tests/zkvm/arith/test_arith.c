@@ -88,15 +88,7 @@ typedef struct inst {
     gl3_t sum;
 } inst;
 
-static air_view view_of(const inst *I) {
-    air_view v;
-    v.m[AIR_STAGE1] = air_matrix_col_major(I->s1, I->n);
-    v.m[AIR_FIXED] = air_matrix_col_major(I->fx, I->n);
-    v.m[AIR_STAGE2] = air_matrix_col_major(I->s2, I->n);
-    v.n_rows = I->n;
-    v.next_step = 1;
-    return v;
-}
+static air_view view_of(const inst *I) { return air_view_col_major(I->s1, I->fx, I->s2, I->n); }
 
 static const gl3_t *challenges(void) {
     static gl3_t ch[AIR_N_CHALLENGES];

@@ -122,15 +122,7 @@ typedef struct inst {
     gl3_t bus_sum;
 } inst;
 
-static air_view inst_view(const inst *I) {
-    air_view v;
-    v.m[AIR_STAGE1] = air_matrix_col_major(I->s1, I->n);
-    v.m[AIR_FIXED] = air_matrix_col_major(I->fx, I->n);
-    v.m[AIR_STAGE2] = air_matrix_col_major(I->s2, I->n);
-    v.n_rows = I->n;
-    v.next_step = 1;
-    return v;
-}
+static air_view inst_view(const inst *I) { return air_view_col_major(I->s1, I->fx, I->s2, I->n); }
 
 /* Stage 2 from the current stage 1 (as a prover would after any change), then the checker.
  * Returns air_check's result; *f names the failure. */
