@@ -56,15 +56,16 @@
 #include "gl.h"
 #include "hash.h"
 
-/* Version written by the encoders; the decoders accept only this one. Version 2: every tree's
- * leaf holds two LDE rows (STARK_LEAF_ROWS). */
-#define STARK_PROOF_VERSION 2
+/* Version written by the encoders; the decoders accept only this one. Version 3: every tree's
+ * leaf holds four LDE rows (STARK_LEAF_ROWS); version 2 had two, version 1 one. */
+#define STARK_PROOF_VERSION 3
 
-/* Rows per Merkle leaf of every committed tree: leaf i (i < N/2) of an LDE of N rows in natural
- * order holds rows i and i + N/2, the points x and -x (docs/STARK.md, "Commitments"). Two
- * rows of a wide trace fill the sponge's blocks better than one (a 100-column row is 12.5
- * blocks) and halve the internal nodes. */
-#define STARK_LOG_LEAF_ROWS 1
+/* Rows per Merkle leaf of every committed tree: leaf i (i < N/4) of an LDE of N rows in natural
+ * order holds rows i, i + N/4, i + N/2 and i + 3N/4 (the points x, ix, -x, -ix with i a fourth
+ * root of unity; docs/STARK.md, "Commitments"). Several rows per leaf fill the sponge's blocks
+ * better than one (a 100-column row is 12.5 blocks, a 6-column quotient row 0.75) and cut the
+ * internal nodes to a quarter. log_n >= 1 and log_blowup >= 1 keep N >= 4. */
+#define STARK_LOG_LEAF_ROWS 2
 #define STARK_LEAF_ROWS (1u << STARK_LOG_LEAF_ROWS)
 
 /* Limits enforced by stark_setup and by the decoders before they allocate. */
@@ -190,7 +191,7 @@ typedef struct stark_proof {
     size_t n_ood_z, n_ood_next;
     fri_proof fri;
     /* Query openings, per tree t with n_cols[t] > 0 and query q < n_queries at LDE row i: the
-     * leaf i mod (N/2), i.e. rows i mod N/2 then i mod N/2 + N/2 (STARK_LEAF_ROWS of them), at
+     * leaf i mod (N/4), i.e. rows i mod N/4 + j N/4 for j = 0..3 (STARK_LEAF_ROWS of them), at
      * rows[t][q * STARK_LEAF_ROWS * n_cols[t] ..], and its log_lde - STARK_LOG_LEAF_ROWS
      * siblings at paths[t][q * (log_lde - STARK_LOG_LEAF_ROWS) ..] (log_lde = log_n +
      * log_blowup, N = 2^log_lde). */

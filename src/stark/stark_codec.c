@@ -36,8 +36,8 @@ static void w_gl3(writer *w, gl3_t x) {
 /* Header of an instance proof: magic, version, vk digest, log_n, n_publics, n_cols[4]. */
 #define PROOF_HEADER (4 + 4 + 32 + 4 + 4 + 4 * STARK_N_TREES)
 
-/* Siblings per opening: the trees have N / STARK_LEAF_ROWS leaves (log_lde >= 1 always: the
- * blowup is at least 2, checked before this is used). */
+/* Siblings per opening: the trees have N / STARK_LEAF_ROWS leaves (log_lde >= 2 always: log_n
+ * and log_blowup are both at least 1, checked before this is used). */
 static unsigned path_len(unsigned log_lde) {
     return log_lde >= STARK_LOG_LEAF_ROWS ? log_lde - STARK_LOG_LEAF_ROWS : 0;
 }

@@ -414,7 +414,7 @@ int stark_finish(stark_instance *inst, const stark_challenges *ch, stark_proof *
     proof->n_queries = proof->fri.params.n_queries;
     proof->log_lde = pk->log_lde;
     size_t nq = proof->n_queries;
-    /* The leaf of row i is i mod N/2 (STARK_LOG_LEAF_ROWS). */
+    /* The leaf of row i is i mod N/4 (STARK_LOG_LEAF_ROWS). */
     size_t *idx = zisk_xmalloc(nq * sizeof(size_t));
     for (size_t q = 0; q < nq; q++)
         idx[q] = (size_t)proof->fri.query_indices[q] & ((N >> STARK_LOG_LEAF_ROWS) - 1);

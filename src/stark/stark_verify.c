@@ -67,13 +67,14 @@ static int deep_values(void *vctx, const uint64_t *idx, size_t n, gl3_t *out, zi
                             p->n_queries);
     }
     unsigned log_lde = p->log_lde;
-    /* stark_verify checked log_lde >= 1 (blowup >= 2); a leaf holds rows i and i + N/2. */
+    /* log_lde = log_n + log_blowup >= 2 (both are at least 1: stark_verify compared log_lde
+     * with the vk's); a leaf holds rows i + j N/4 for j < 4. */
     unsigned log_leaves = log_lde - STARK_LOG_LEAF_ROWS;
     uint64_t half = (uint64_t)1 << log_leaves;
     gl_t wN = gl_root_of_unity(log_lde);
     for (size_t q = 0; q < n; q++) {
         uint64_t leaf = idx[q] & (half - 1);
-        /* Which of the leaf's two rows is the queried one. */
+        /* Which of the leaf's rows is the queried one. */
         size_t part = (size_t)(idx[q] >> log_leaves);
         const gl_t *row[STARK_N_TREES] = {NULL};
         for (int t = 0; t < STARK_N_TREES; t++) {

@@ -203,8 +203,9 @@ static void sha_hex(const void *data, size_t len, char out[65]) {
     for (int i = 0; i < SHA256_DIGEST_LENGTH; i++) snprintf(out + 2 * i, 3, "%02x", d[i]);
 }
 
-/* A fingerprint of this build's AIRs and parameters: the VK digest of every kind with a zero
- * fixed root (the digest binds every AIR's shape and the FRI parameters). */
+/* A fingerprint of this build's AIRs, parameters and proof formats: the VK digest of every
+ * kind with a zero fixed root (it binds every AIR's shape and the FRI parameters) and the
+ * STARK and zkVM proof versions. */
 static void build_fingerprint(char out[65]) {
     keyring kr;
     keyring_init(&kr);
@@ -217,7 +218,16 @@ static void build_fingerprint(char out[65]) {
         d[k] = vk.digest;
     }
     keyring_free(&kr);
-    sha_hex(d, sizeof d, out);
+    /* the proof formats too: a Merkle leaf layout change changes every commitment */
+    struct {
+        hash_digest d[ZKVM_N_KINDS];
+        uint32_t stark_version, zkvm_version;
+    } fp;
+    memset(&fp, 0, sizeof fp);
+    memcpy(fp.d, d, sizeof d);
+    fp.stark_version = STARK_PROOF_VERSION;
+    fp.zkvm_version = ZKVM_PROOF_VERSION;
+    sha_hex(&fp, sizeof fp, out);
 }
 
 static char *keys_path(const char *dir) {
