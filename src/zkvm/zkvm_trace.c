@@ -51,11 +51,16 @@ int zkvm_exec_run(const vm_program *p, const zkvm_rom *rom, const uint8_t *input
         return -1;
     }
     vm_result res;
-    vm_run(m, VM_BACKEND_INTERPRETER, UINT64_MAX, &res);
+    /* every instruction is at least one uop: a run longer than max_uops instructions (an
+     * endless loop included) is refused here, before any trace is built */
+    vm_run(m, VM_BACKEND_INTERPRETER, max_uops, &res);
     uint32_t emu_out[VM_OUTPUT_WORDS];
     vm_get_outputs(m, emu_out);
     vm_free(m);
     if (res.stop == VM_STOP_FAULT) return zisk_err_set(err, "the program faults, nothing to prove: %s", res.message);
+    if (res.stop == VM_STOP_STEP_LIMIT)
+        return zisk_err_set(err, "cannot prove this run: it does not exit within %llu instructions (the limit of "
+                            "this prover)", (unsigned long long)max_uops);
 
     m = vm_new(p);
     vm_set_console(m, NULL);

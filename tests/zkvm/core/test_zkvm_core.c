@@ -45,8 +45,26 @@ static int check(const air *a, const gl_t *s1, const gl_t *fixed, size_t n, cons
     return 0;
 }
 
+/* A program that never exits (`j .`) is refused quickly, naming the limit. */
+static int endless_loop_refused(void) {
+    static const uint8_t code[4] = {0x6f, 0x00, 0x00, 0x00}; /* jal x0, 0 */
+    vm_program *p;
+    zisk_err err;
+    if (vm_program_from_code(VM_ROM_ADDR, code, sizeof code, &p, &err) != 0) return 1;
+    zkvm_rom *rom = zkvm_rom_build(p);
+    zkvm_exec e;
+    int rc = zkvm_exec_run(p, rom, NULL, 0, 1000, &e, &err);
+    int ok = rc != 0 && strstr(err.msg, "does not exit within 1000") != NULL;
+    printf("%s endless loop: %s\n", ok ? "ok  " : "FAIL", rc ? err.msg : "accepted");
+    if (rc == 0) zkvm_exec_free(&e);
+    zkvm_rom_free(rom);
+    vm_program_free(p);
+    return !ok;
+}
+
 int main(int argc, char **argv) {
     if (argc < 2) return 2;
+    if (endless_loop_refused()) return 1;
     uint8_t *elf;
     size_t len;
     zisk_err err;
