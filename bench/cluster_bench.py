@@ -13,7 +13,6 @@ tables replace the block between the cluster-bench markers in FILE.
 """
 import argparse
 import os
-import platform
 import re
 import shutil
 import signal
@@ -28,6 +27,8 @@ import time
 import grpc
 from grpc_tools import protoc
 
+from benchlib import cpu_model
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -37,14 +38,6 @@ def free_port():
         return s.getsockname()[1]
 
 
-def cpu_model():
-    try:
-        for line in open("/proc/cpuinfo"):
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor()
 
 
 def record(data):

@@ -13,7 +13,6 @@ emu-bench markers in the given file.
 import argparse
 import json
 import os
-import platform
 import re
 import shutil
 import struct
@@ -22,16 +21,9 @@ import sys
 import tempfile
 import time
 
+from benchlib import cpu_model
 
-def cpu_model():
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
+
 
 
 def best_of(repeat, fn):

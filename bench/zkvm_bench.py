@@ -13,23 +13,16 @@ zkvm-bench markers in FILE (docs/PERFORMANCE.md).
 import argparse
 import json
 import os
-import platform
 import struct
 import subprocess
 import tempfile
 import time
 
+from benchlib import cpu_model
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def cpu_model():
-    try:
-        for line in open("/proc/cpuinfo"):
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def run_rusage(cmd):

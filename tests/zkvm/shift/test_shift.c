@@ -125,13 +125,7 @@ static void job_free(job *j) {
 
 static air_view view(const air *a, const gl_t *s1, const gl_t *fx, const gl_t *s2, size_t rows) {
     (void)a;
-    air_view v;
-    v.m[AIR_STAGE1] = air_matrix_col_major(s1, rows);
-    v.m[AIR_FIXED] = air_matrix_col_major(fx, rows);
-    v.m[AIR_STAGE2] = air_matrix_col_major(s2, rows);
-    v.n_rows = rows;
-    v.next_step = 1;
-    return v;
+    return air_view_col_major(s1, fx, s2, rows);
 }
 
 /* Runs the checker on the shift trace (with its stage 2). Returns 0 or 1 (and *f). */
