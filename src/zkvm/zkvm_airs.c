@@ -177,9 +177,10 @@ air *zkvm_main_air(void) {
 /* Memory                                                                                       */
 /* ------------------------------------------------------------------------------------------ */
 
-#define ZKVM_BASE_IN (ZKVM_GUEST_BASE + VM_INPUT_ADDR / 8)
-#define ZKVM_BASE_ROM (ZKVM_GUEST_BASE + VM_ROM_ADDR / 8)
-#define ZKVM_BASE_RAM (ZKVM_GUEST_BASE + VM_SYS_ADDR / 8)
+_Static_assert(ZKVM_BASE_IN == ZKVM_GUEST_BASE + VM_INPUT_ADDR / 8 &&
+                   ZKVM_BASE_ROM == ZKVM_GUEST_BASE + VM_ROM_ADDR / 8 &&
+                   ZKVM_BASE_RAM == ZKVM_GUEST_BASE + VM_SYS_ADDR / 8,
+               "region bases follow the guest memory map (vm.h)");
 
 air *zkvm_mem_air(void) {
     seg_air g = seg_air_begin("zkvm_memory", "mem", ZKVM_XC_COUNT);
@@ -236,7 +237,7 @@ air *zkvm_mem_air(void) {
     /* o1 < 2^16 directly, then o1 * 2^8 (input) or o1 * 2^6 (RAM) < 2^16: the scaled lookup
      * alone would also pass field elements w / 2^8 (zkvm_range.h) */
     air_bus_send(B, "range_o1", ZKVM_BUS_RANGE16, not_rom, &o1, 1);
-    air_expr o1s = MUL(o1, ADD(MUL(r_in, K(1 << 8)), MUL(r_ram, K(1 << 6))));
+    air_expr o1s = MUL(o1, ADD(MUL(r_in, K(ZKVM_IN_O1_SCALE)), MUL(r_ram, K(ZKVM_RAM_O1_SCALE))));
     air_bus_send(B, "range_o1_scaled", ZKVM_BUS_RANGE16, not_rom, &o1s, 1);
     air_expr d0 = V(ZKVM_XC_D0), d1 = V(ZKVM_XC_D1);
     air_bus_send(B, "range_d0", ZKVM_BUS_RANGE16, K(1), &d0, 1);

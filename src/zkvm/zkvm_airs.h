@@ -15,6 +15,14 @@
 /* Guest memory words sit at addresses ZKVM_GUEST_BASE + byte_address / 8 on the memory bus;
  * registers at 0..ZKVM_N_REGS-1 (docs/PROOFS.md, "Address space"). */
 #define ZKVM_GUEST_BASE (1ull << 29)
+/* The guest regions on the memory bus (docs/PROOFS.md, "Address space"): first address of each,
+ * and the scale of the memory AIR's second range lookup that bounds a row's offset in its
+ * region (o1 * scale < 2^16: input 2^24 words, RAM 2^26 words). */
+#define ZKVM_BASE_IN (ZKVM_GUEST_BASE + 0x40000000ull / 8)  /* VM_INPUT_ADDR */
+#define ZKVM_BASE_ROM (ZKVM_GUEST_BASE + 0x80000000ull / 8) /* VM_ROM_ADDR */
+#define ZKVM_BASE_RAM (ZKVM_GUEST_BASE + 0xa0000000ull / 8) /* VM_SYS_ADDR */
+#define ZKVM_IN_O1_SCALE (1u << 8)
+#define ZKVM_RAM_O1_SCALE (1u << 6)
 
 /* ---- main ---- */
 enum {

@@ -294,10 +294,6 @@ size_t zkvm_mem_prepare(zkvm_exec *e, unsigned log_n) {
     return 1 + (e->n_mem - n + (n - 1) - 1) / (n - 1);
 }
 
-#define BASE_IN (ZKVM_GUEST_BASE + VM_INPUT_ADDR / 8)
-#define BASE_ROM (ZKVM_GUEST_BASE + VM_ROM_ADDR / 8)
-#define BASE_RAM (ZKVM_GUEST_BASE + VM_SYS_ADDR / 8)
-
 /* Fills row i of the memory trace from access `a` following `prev` (NULL for the sentinel). */
 static void mem_row(gl_t *t, size_t n, size_t i, const zkvm_access *a, const zkvm_access *prev,
                     int mult, zkvm_range_counts *rc) {
@@ -320,9 +316,9 @@ static void mem_row(gl_t *t, size_t n, size_t i, const zkvm_access *a, const zkv
     uint64_t off = 0, s = 0;
     unsigned region;
     if (a->addr < ZKVM_GUEST_BASE) region = ZKVM_XC_R_REG, off = a->addr, s = 0;
-    else if (a->addr >= BASE_RAM) region = ZKVM_XC_R_RAM, off = a->addr - BASE_RAM, s = 1 << 6;
-    else if (a->addr >= BASE_ROM) region = ZKVM_XC_R_ROM;
-    else region = ZKVM_XC_R_IN, off = a->addr - BASE_IN, s = 1 << 8;
+    else if (a->addr >= ZKVM_BASE_RAM) region = ZKVM_XC_R_RAM, off = a->addr - ZKVM_BASE_RAM, s = ZKVM_RAM_O1_SCALE;
+    else if (a->addr >= ZKVM_BASE_ROM) region = ZKVM_XC_R_ROM;
+    else region = ZKVM_XC_R_IN, off = a->addr - ZKVM_BASE_IN, s = ZKVM_IN_O1_SCALE;
     COL(region)[i] = 1;
     if (region != ZKVM_XC_R_ROM) {
         COL(ZKVM_XC_O0)[i] = off & 0xffff;
