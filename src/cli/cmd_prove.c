@@ -216,7 +216,11 @@ int cmd_prove(int argc, char **argv) {
             printf("%s\"%s\":%.3f", first ? "" : ",", zkvm_kind_name((zkvm_kind)k), st.prove_s_by_kind[k]);
             first = 0;
         }
-        printf("},\"outputs\":[");
+        const stark_stats *ss = &st.stark;
+        printf("},\"prove_seconds_by_step\":{\"lde\":%.3f,\"commit\":%.3f,\"stage2\":%.3f,\"quotient\":%.3f,"
+               "\"ood\":%.3f,\"deep\":%.3f,\"fri\":%.3f,\"open\":%.3f},\"lde_cells\":%llu,\"outputs\":[",
+               ss->lde_s, ss->commit_s, ss->stage2_s, ss->quotient_s, ss->ood_s, ss->deep_s, ss->fri_s, ss->open_s,
+               (unsigned long long)ss->lde_cells);
         for (int i = 0; i < VM_OUTPUT_WORDS; i++) printf("%s%u", i ? "," : "", st.statement.outputs[i]);
         printf("]}\n");
     } else {

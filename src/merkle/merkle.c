@@ -74,6 +74,23 @@ int merkle_build(merkle_tree *t, const gl_t *mat, size_t n_rows, size_t n_cols,
     return merkle_build_leaves(t, mat, n_rows, n_cols, row_stride, col_stride, 0, nodes, err);
 }
 
+int merkle_rebind(merkle_tree *t, const gl_t *mat, size_t n_checks) {
+    ZISK_ASSERT(t != NULL && (mat != NULL || t->n_cols == 0));
+    if (n_checks > t->n_leaves) n_checks = t->n_leaves;
+    /* leaves k * n_leaves / n_checks plus an odd offset, so that both halves of every level
+     * and the last leaf get sampled */
+    for (size_t k = 0; k < n_checks; k++) {
+        size_t i = (k * t->n_leaves) / n_checks + (k & 1 ? (t->n_leaves / n_checks) / 2 : 0);
+        if (k + 1 == n_checks) i = t->n_leaves - 1;
+        hash_digest d;
+        hash_leaves(mat + i * t->row_stride, 1, t->leaf_rows, t->n_leaves * t->row_stride, t->n_cols,
+                    t->row_stride, t->col_stride, &d);
+        if (memcmp(d.h, t->nodes[i].h, sizeof d.h) != 0) return -1;
+    }
+    t->mat = mat;
+    return 0;
+}
+
 const hash_digest *merkle_root(const merkle_tree *t) {
     return &t->nodes[2 * t->n_leaves - 2];
 }

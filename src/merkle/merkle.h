@@ -82,6 +82,14 @@ int merkle_build_leaves(merkle_tree *t, const gl_t *mat, size_t n_rows, size_t n
                         size_t row_stride, size_t col_stride, unsigned log_leaf_rows,
                         hash_digest *nodes, zisk_err *err);
 
+/* Points a built tree at `mat`, a new copy of the matrix it was built over (same shape and
+ * strides), e.g. an LDE recomputed after the first copy was freed to save memory: the nodes are
+ * kept, nothing is rehashed. Returns 0 when the n_checks leaves it samples (spread over the
+ * tree; all of them when n_checks >= n_leaves) hash to the stored leaf digests, -1 when one
+ * differs: the matrix is not the one the tree was built over (a caller bug, which the caller
+ * reports). Keeps the old matrix pointer on failure. */
+int merkle_rebind(merkle_tree *t, const gl_t *mat, size_t n_checks);
+
 /* The root (points into the tree's node array). */
 const hash_digest *merkle_root(const merkle_tree *t);
 

@@ -157,10 +157,13 @@ typedef struct stark_instance stark_instance;
  * caller's contract). */
 stark_instance *stark_commit_stage1(const stark_pk *pk, const gl_t *stage1, const gl_t *publics);
 void stark_instance_free(stark_instance *inst);
-/* Frees the instance's stage-1 LDE and Merkle tree, keeping its root, so that a job of many
- * instances holds only their traces between steps (1) and (3); stark_finish rebuilds them from
- * the borrowed trace (which must be unchanged: a different root aborts) at the cost of one
- * more LDE and tree. No-op after stark_finish or a second call. */
+/* Frees the instance's stage-1 LDE, keeping its Merkle tree (1/(2 w) of the LDE's size for w
+ * columns: 4-row leaves, two digests per leaf), so that a job of many instances holds neither
+ * traces nor LDEs between steps (1) and (3); stark_finish recomputes the LDE from the trace
+ * given back with stark_instance_set_trace, at the cost of one more LDE (no rehashing). The
+ * trace must be the committed one: STARK_REBIND_CHECKS sampled leaves are rehashed, and a
+ * mismatch aborts (a caller bug). No-op after stark_finish or a second call. */
+#define STARK_REBIND_CHECKS 16
 void stark_instance_release(stark_instance *inst);
 /* Gives a released instance its stage-1 trace again (the same values, possibly at another
  * address: a caller that dropped its trace after step (1) rebuilds it); stark_finish then

@@ -24,9 +24,10 @@
 
 #include "base.h"
 #include "hash.h"
+#include "stark.h"
 #include "vm.h"
 
-#define ZKVM_PROOF_VERSION 1
+#define ZKVM_PROOF_VERSION 2
 /* Default and limits of --segment-bits (rows per main/memory/provider instance = 2^bits). */
 #define ZKVM_SEGMENT_BITS_DEFAULT 18
 #define ZKVM_SEGMENT_BITS_MIN 4
@@ -110,6 +111,7 @@ typedef struct zkvm_prove_stats {
     uint64_t rows_by_kind[ZKVM_N_KINDS];     /* padded rows */
     double execute_s, trace_s, setup_s, check_s, prove_s, encode_s, total_s;
     double prove_s_by_kind[ZKVM_N_KINDS];    /* stark_stats totals (LDE, commits, FRI, ...) */
+    stark_stats stark;                       /* the STARK's steps summed over all instances */
     size_t proof_bytes;
     int streamed;                            /* traces were dropped and rebuilt */
     zkvm_statement statement;

@@ -143,19 +143,41 @@ air *zkvm_main_air(void) {
     air_expr rom[10] = {upc, V(ZKVM_MC_OP), V(ZKVM_MC_RA), V(ZKVM_MC_RB), V(ZKVM_MC_RC),
                         imm[0], imm[1], next, target, packed};
     air_bus_send(B, "rom", ZKVM_BUS_ROM, active, rom, 10);
-    /* register and memory accesses: (addr, t, v_lo, v_hi, wr), t = 8 * step + slot */
+    /* Register accesses, t = 8 * step + slot: each receives the register's previous tuple
+     * (reg, t_prev, value) and sends its own; t_prev < t because the gap t - t_prev - 1 is two
+     * 16-bit limbs (t < 2^31, so t_prev > t would need a gap near p). Reads send back the value
+     * they received; the write sends its new value W after receiving the old one (pv). */
     air_expr t8 = MUL(K(8), step);
+    air_expr wreg = ADD(ADD(FL(WC), FL(WM)), FL(WB));
+    struct {
+        const char *gap, *prev, *cur, *r0, *r1;
+        air_expr f, reg, t, pv[2], v[2];
+        unsigned pt, g0;
+    } slot[3] = {
+        {"reg_gap_a", "reg_a_prev", "reg_a", "range_gap_a0", "range_gap_a1", FL(RA), V(ZKVM_MC_RA), t8,
+         {A[0], A[1]}, {A[0], A[1]}, ZKVM_MC_PT_A, ZKVM_MC_GA0},
+        {"reg_gap_b", "reg_b_prev", "reg_b", "range_gap_b0", "range_gap_b1", FL(RB), V(ZKVM_MC_RB), ADD(t8, K(1)),
+         {Bv[0], Bv[1]}, {Bv[0], Bv[1]}, ZKVM_MC_PT_B, ZKVM_MC_GB0},
+        {"reg_gap_c", "reg_c_prev", "reg_c", "range_gap_c0", "range_gap_c1", wreg, V(ZKVM_MC_RC), ADD(t8, K(4)),
+         {V(ZKVM_MC_PV_LO), V(ZKVM_MC_PV_HI)}, {W[0], W[1]}, ZKVM_MC_PT_C, ZKVM_MC_GC0},
+    };
+    for (unsigned s = 0; s < 3; s++) {
+        air_expr pt = V(slot[s].pt), g0 = V(slot[s].g0), g1 = V(slot[s].g0 + 1);
+        air_expr gap = SUB(SUB(slot[s].t, pt), K(1));
+        EVERY(slot[s].gap, MUL(slot[s].f, SUB(gap, ADD(g0, MUL(K(1 << 16), g1)))));
+        air_expr prev[4] = {slot[s].reg, pt, slot[s].pv[0], slot[s].pv[1]};
+        air_bus_recv(B, slot[s].prev, ZKVM_BUS_REG, slot[s].f, prev, 4);
+        air_expr cur[4] = {slot[s].reg, slot[s].t, slot[s].v[0], slot[s].v[1]};
+        air_bus_send(B, slot[s].cur, ZKVM_BUS_REG, slot[s].f, cur, 4);
+        air_bus_send(B, slot[s].r0, ZKVM_BUS_RANGE16, slot[s].f, &g0, 1);
+        air_bus_send(B, slot[s].r1, ZKVM_BUS_RANGE16, slot[s].f, &g1, 1);
+    }
+    /* memory accesses: (addr, t, v_lo, v_hi, wr) */
     air_expr gaddr = ADD(K(ZKVM_GUEST_BASE), V(ZKVM_MC_MADDR));
-    air_expr ra[5] = {V(ZKVM_MC_RA), t8, A[0], A[1], K(0)};
-    air_bus_send(B, "read_a", ZKVM_BUS_MEM, FL(RA), ra, 5);
-    air_expr rb[5] = {V(ZKVM_MC_RB), ADD(t8, K(1)), Bv[0], Bv[1], K(0)};
-    air_bus_send(B, "read_b", ZKVM_BUS_MEM, FL(RB), rb, 5);
     air_expr mr[5] = {gaddr, ADD(t8, K(2)), M[0], M[1], K(0)};
     air_bus_send(B, "mem_read", ZKVM_BUS_MEM, FL(MR), mr, 5);
     air_expr mw[5] = {gaddr, ADD(t8, K(3)), MW[0], MW[1], K(1)};
     air_bus_send(B, "mem_write", ZKVM_BUS_MEM, FL(MW), mw, 5);
-    air_expr rw[5] = {V(ZKVM_MC_RC), ADD(t8, K(4)), W[0], W[1], K(1)};
-    air_bus_send(B, "reg_write", ZKVM_BUS_MEM, ADD(ADD(FL(WC), FL(WM)), FL(WB)), rw, 5);
     /* the operation */
     air_expr opc = ADD(V(ZKVM_MC_OP), MUL(K(64), off));
     air_expr ot[7] = {opc, X[0], X[1], Bv[0], Bv[1], Cv[0], Cv[1]};
@@ -280,11 +302,11 @@ air *zkvm_program_air(void) {
 
 air *zkvm_boundary_air(void) {
     air_builder *B = air_builder_new("zkvm_boundary", 3);
-    air_col s_end = air_col_stage1(B, "s_end");
-    air_col lf = air_col_fixed(B, "L_first");
+    air_col c0 = air_cols_stage1(B, "bnd", ZKVM_BC_COUNT);
+    air_col f0 = air_cols_fixed(B, "bfix", ZKVM_BF_COUNT);
     uint32_t pub = air_publics_new(B, "exit", 2);
     uint32_t out = air_publics_new(B, "out", 64);
-    air_expr l = CUR(lf), s = CUR(s_end);
+    air_expr l = CUR(air_col_at(f0, ZKVM_BF_L_FIRST)), s = CUR(air_col_at(c0, ZKVM_BC_S_END));
     air_expr h[3] = {air_public(B, pub), air_public(B, pub + 1), s};
     air_bus_recv(B, "halt", ZKVM_BUS_HALT, l, h, 3);
     air_expr t0 = ADD(MUL(K(8), s), K(8));
@@ -293,11 +315,25 @@ air *zkvm_boundary_air(void) {
                          air_public(B, out + 2 * j), air_public(B, out + 2 * j + 1), K(0)};
         air_bus_send(B, "output_read", ZKVM_BUS_MEM, l, r, 5);
     }
+    /* the register file: every register starts at zero (time 0) and ends with the tuple of
+     * its last access (the prover's columns: the bus says which they must be) */
+    air_expr reg = CUR(air_col_at(f0, ZKVM_BF_REG)), is_reg = CUR(air_col_at(f0, ZKVM_BF_IS_REG));
+    air_expr init[4] = {reg, K(0), K(0), K(0)};
+    air_bus_send(B, "reg_init", ZKVM_BUS_REG, is_reg, init, 4);
+    air_expr fin[4] = {reg, CUR(air_col_at(c0, ZKVM_BC_FT)), CUR(air_col_at(c0, ZKVM_BC_FV_LO)),
+                       CUR(air_col_at(c0, ZKVM_BC_FV_HI))};
+    air_bus_recv(B, "reg_final", ZKVM_BUS_REG, is_reg, fin, 4);
     return build_or_die(B);
 }
 
 gl_t *zkvm_boundary_fixed(void) {
-    gl_t *f = zisk_xcalloc(2, sizeof *f);
-    f[0] = 1;
+    size_t n = (size_t)1 << ZKVM_BOUNDARY_LOG_N;
+    _Static_assert(ZKVM_N_REGS <= (1 << ZKVM_BOUNDARY_LOG_N), "a boundary row per register");
+    gl_t *f = zisk_xcalloc(ZKVM_BF_COUNT * n, sizeof *f);
+    f[ZKVM_BF_L_FIRST * n] = 1;
+    for (size_t r = 0; r < ZKVM_N_REGS; r++) {
+        f[ZKVM_BF_REG * n + r] = r;
+        f[ZKVM_BF_IS_REG * n + r] = 1;
+    }
     return f;
 }

@@ -35,6 +35,12 @@ enum {
     ZKVM_MC_MW_LO, ZKVM_MC_MW_HI, ZKVM_MC_W_LO, ZKVM_MC_W_HI,
     ZKVM_MC_MADDR, ZKVM_MC_O0, ZKVM_MC_O1, ZKVM_MC_O2, ZKVM_MC_K, ZKVM_MC_FMEM,
     ZKVM_MC_NPC, ZKVM_MC_COUT,
+    /* register accesses (docs/PROOFS.md, "Registers"): the time of each slot's previous access
+     * (a: read RA at 8 step, b: read RB at 8 step + 1, c: write RC at 8 step + 4), the gap
+     * t - t_prev - 1 in two 16-bit limbs, and the value the write slot overwrites */
+    ZKVM_MC_PT_A, ZKVM_MC_PT_B, ZKVM_MC_PT_C,
+    ZKVM_MC_GA0, ZKVM_MC_GA1, ZKVM_MC_GB0, ZKVM_MC_GB1, ZKVM_MC_GC0, ZKVM_MC_GC1,
+    ZKVM_MC_PV_LO, ZKVM_MC_PV_HI,
     ZKVM_MC_COUNT
 };
 /* Publics of main and memory segments. */
@@ -58,10 +64,15 @@ enum { ZKVM_PF_IS_CODE, ZKVM_PF_IS_INIT, ZKVM_PF_MAND, ZKVM_PF_K0, ZKVM_PF_COUNT
 air *zkvm_program_air(void);
 
 /* ---- boundary ---- */
+/* One row per register (ZKVM_N_REGS of the 2^ZKVM_BOUNDARY_LOG_N rows): the register file's
+ * initial (all zero, at t = 0) and final state; row 0 also receives the halt and reads the
+ * output words. */
 enum { ZKVM_BPUB_EXIT_LO, ZKVM_BPUB_EXIT_HI, ZKVM_BPUB_OUT0, ZKVM_BPUB_COUNT = ZKVM_BPUB_OUT0 + 64 };
-#define ZKVM_BOUNDARY_LOG_N 1
+enum { ZKVM_BC_S_END, ZKVM_BC_FT, ZKVM_BC_FV_LO, ZKVM_BC_FV_HI, ZKVM_BC_COUNT };
+enum { ZKVM_BF_L_FIRST, ZKVM_BF_REG, ZKVM_BF_IS_REG, ZKVM_BF_COUNT };
+#define ZKVM_BOUNDARY_LOG_N 6
 air *zkvm_boundary_air(void);
-/* Its fixed column (L_first) for 2 rows. */
+/* Its fixed columns (ZKVM_BF_*), column-major, 2^ZKVM_BOUNDARY_LOG_N rows (allocated). */
 gl_t *zkvm_boundary_fixed(void);
 
 #endif

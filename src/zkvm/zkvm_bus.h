@@ -5,9 +5,13 @@
  *   ZKVM_BUS_ROM      (upc, op, ra, rb, rc, imm_lo, imm_hi, next, target, flags)
  *                     main sends one per active row; the program AIR receives (its code rows).
  *   ZKVM_BUS_MEM      (addr, t, v_lo, v_hi, wr)
- *                     main sends register and memory accesses, the program AIR sends the
+ *                     main sends the guest memory accesses, the program AIR sends the
  *                     initial-data writes (t = 0), the boundary AIR sends the final reads of the
  *                     output words; the memory AIR receives every one, sorted by (addr, t).
+ *   ZKVM_BUS_REG      (reg, t, v_lo, v_hi): register accesses, checked in place (no sorted
+ *                     AIR): every access receives the tuple of the register's previous access
+ *                     (t_prev < t, range-checked by main) and sends its own; the boundary AIR
+ *                     sends (reg, 0, 0, 0) for every register and receives its final tuple.
  *   ZKVM_BUS_OP       (opc, x_lo, x_hi, y_lo, y_hi, c_lo, c_hi): zkvm_ops.h.
  *   ZKVM_BUS_RANGE16  (v): the range AIR receives every v in [0, 2^16). To check v < 2^b
  *                     (b < 16) send both v and v * 2^(16-b) (zkvm_range.h says why).
@@ -30,6 +34,7 @@ enum {
     ZKVM_BUS_MAIN_CHAIN = 5,
     ZKVM_BUS_MEM_CHAIN = 6,
     ZKVM_BUS_HALT = 7,
+    ZKVM_BUS_REG = 8,
     ZKVM_BUS_PRIVATE_BINARY = 16, /* 16..23 */
     ZKVM_BUS_PRIVATE_ARITH = 24,  /* 24..31 */
 };

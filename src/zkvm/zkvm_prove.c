@@ -472,12 +472,9 @@ static gl_t *build_trace(witness *w, inst *in, int rebuild) {
     gl_t *t = NULL;
     switch (in->kind) {
     case ZKVM_KIND_PROGRAM: t = zkvm_program_trace(w->rom, w->e, in->log_n); break;
-    case ZKVM_KIND_MAIN: t = zkvm_main_trace(w->rom, w->e, in->log_n, in->first); break;
+    case ZKVM_KIND_MAIN: t = zkvm_main_trace(w->rom, w->e, in->log_n, in->first, rc); break;
     case ZKVM_KIND_MEMORY: t = zkvm_mem_trace(w->e, in->log_n, in->first, rc); break;
-    case ZKVM_KIND_BOUNDARY:
-        t = zisk_xmalloc(2 * sizeof *t);
-        t[0] = t[1] = w->e->halt_step;
-        break;
+    case ZKVM_KIND_BOUNDARY: t = zkvm_boundary_trace(w->e); break;
     case ZKVM_KIND_RANGE: t = zkvm_range_trace(w->rcnt); break;
     case ZKVM_KIND_BINARY_TABLE: t = zkvm_binary_table_trace(w->bcnt); break;
     default:
@@ -538,6 +535,7 @@ static const char *bus_name(uint32_t bus) {
     case ZKVM_BUS_MAIN_CHAIN: return "main segment chain";
     case ZKVM_BUS_MEM_CHAIN: return "memory segment chain";
     case ZKVM_BUS_HALT: return "halt";
+    case ZKVM_BUS_REG: return "register";
     default: return "provider-private";
     }
 }
@@ -767,6 +765,11 @@ int zkvm_prove(const vm_program *p, const uint8_t *input, size_t input_len,
             goto done;
         }
         st->prove_s_by_kind[in->kind] += zisk_now_seconds() - ti;
+        stark_stats ss;
+        stark_instance_stats(si[i], &ss);
+        st->stark.lde_s += ss.lde_s, st->stark.commit_s += ss.commit_s, st->stark.stage2_s += ss.stage2_s;
+        st->stark.quotient_s += ss.quotient_s, st->stark.ood_s += ss.ood_s, st->stark.deep_s += ss.deep_s;
+        st->stark.fri_s += ss.fri_s, st->stark.open_s += ss.open_s, st->stark.lde_cells += ss.lde_cells;
         stark_instance_free(si[i]);
         si[i] = NULL;
         free(in->trace);

@@ -8,8 +8,8 @@
  * may read and/or write one aligned 8-byte memory word at A + imm, may send one operation on
  * the operation bus (zkvm_ops.h) on X (= A, or the memory word) and B, may write one register
  * (from C, the memory word, or B), and picks the next upc (static next, static target,
- * register A, or a branch on C). Registers live in memory: x0..x31 at addresses 0..31 and the
- * internal registers below; they start at 0.
+ * register A, or a branch on C). Registers are x0..x31 (indices 0..31 on the register bus,
+ * zkvm_bus.h) and the internal registers below; they start at 0.
  *
  * Instructions that always fault in the emulator (illegal, F/D, ebreak, unknown CSRs, CSR
  * writes, jumps out of the code) get no uop, so no proof can execute them.
@@ -24,7 +24,7 @@
 #include "vm.h"
 #include "zkvm_ops.h"
 
-/* Internal registers (memory addresses in the register region, like x0..x31). */
+/* Internal registers (register-bus indices, like x0..x31). */
 enum { ZKVM_REG_T0 = 32, ZKVM_REG_T1 = 33, ZKVM_REG_RESV = 34, ZKVM_N_REGS = 35 };
 
 /* Uop flags (bit positions; the ROM tuple carries sum flag_i * 2^i). */

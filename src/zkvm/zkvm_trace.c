@@ -65,7 +65,7 @@ int zkvm_exec_run(const vm_program *p, const zkvm_rom *rom, const uint8_t *input
     m = vm_new(p);
     vm_set_console(m, NULL);
     (void)vm_set_input(m, input, input_len, NULL);
-    uint64_t regs[64] = {0};
+    uint64_t regs[ZKVM_N_REGS] = {0}, last_t[ZKVM_N_REGS] = {0};
     out->uop_count = zisk_xcalloc(rom->n_uops, sizeof *out->uop_count);
     out->init_used = zisk_xcalloc(rom->n_init ? rom->n_init : 1, 1);
     size_t cap_rows = 4096;
@@ -90,10 +90,11 @@ int zkvm_exec_run(const vm_program *p, const zkvm_rom *rom, const uint8_t *input
         out->uop_count[r.uop]++;
         if (u->upc != 0 && (u->upc & 7) == 0) out->rv_steps++;
         uint64_t t8 = 8 * step;
+        ZISK_ASSERT(u->ra < ZKVM_N_REGS && u->rb < ZKVM_N_REGS && u->rc < ZKVM_N_REGS);
         r.a = HAS(RA) ? regs[u->ra] : 0;
         r.b = HAS(RB) ? regs[u->rb] : HAS(BIMM) ? u->imm : 0;
-        if (HAS(RA)) push_acc(out, u->ra, t8, r.a, 0);
-        if (HAS(RB)) push_acc(out, u->rb, t8 + 1, r.b, 0);
+        if (HAS(RA)) r.pt_a = (uint32_t)last_t[u->ra], last_t[u->ra] = t8;
+        if (HAS(RB)) r.pt_b = (uint32_t)last_t[u->rb], last_t[u->rb] = t8 + 1;
         uint64_t waddr = 0;
         if (HAS(MR) || HAS(MW)) {
             uint64_t ea = r.a + u->imm;
@@ -145,8 +146,9 @@ int zkvm_exec_run(const vm_program *p, const zkvm_rom *rom, const uint8_t *input
         int wreg = HAS(WC) || HAS(WM) || HAS(WB);
         if (wreg) {
             uint64_t w = HAS(WC) ? r.c : HAS(WM) ? r.m : r.b;
+            r.pt_c = (uint32_t)last_t[u->rc], r.pv = regs[u->rc];
             regs[u->rc] = w;
-            push_acc(out, u->rc, t8 + 4, w, 1);
+            last_t[u->rc] = t8 + 4;
         }
         r.npc = HAS(JMP) ? u->target : HAS(JIND) ? 4 * r.a : HAS(BR) ? (r.c ? u->target : u->next) : u->next;
         if (out->n_rows == cap_rows) {
@@ -170,6 +172,8 @@ int zkvm_exec_run(const vm_program *p, const zkvm_rom *rom, const uint8_t *input
 #undef HAS
         upc = r.npc;
     }
+    memcpy(out->reg_t, last_t, sizeof last_t);
+    memcpy(out->reg_v, regs, sizeof regs);
     /* final reads of the output words (the boundary AIR sends them) */
     for (unsigned j = 0; j < VM_OUTPUT_WORDS / 2; j++) {
         uint64_t v;
@@ -211,6 +215,18 @@ void zkvm_exec_free(zkvm_exec *e) {
 
 /* ------------------------------------------------------------------------------------------ */
 
+gl_t *zkvm_boundary_trace(const zkvm_exec *e) {
+    size_t n = (size_t)1 << ZKVM_BOUNDARY_LOG_N;
+    gl_t *t = zisk_xcalloc(ZKVM_BC_COUNT * n, sizeof *t);
+    for (size_t i = 0; i < n; i++) t[ZKVM_BC_S_END * n + i] = e->halt_step;
+    for (size_t r = 0; r < ZKVM_N_REGS; r++) {
+        t[ZKVM_BC_FT * n + r] = e->reg_t[r];
+        t[ZKVM_BC_FV_LO * n + r] = (uint32_t)e->reg_v[r];
+        t[ZKVM_BC_FV_HI * n + r] = e->reg_v[r] >> 32;
+    }
+    return t;
+}
+
 void zkvm_seg_publics(size_t seg, size_t n_segs, gl_t out[3]) {
     out[0] = seg;
     out[1] = seg == 0;
@@ -222,7 +238,8 @@ size_t zkvm_main_segments(const zkvm_exec *e, unsigned log_n) {
     return (e->n_rows + n - 1) / n;
 }
 
-gl_t *zkvm_main_trace(const zkvm_rom *rom, const zkvm_exec *e, unsigned log_n, size_t seg) {
+gl_t *zkvm_main_trace(const zkvm_rom *rom, const zkvm_exec *e, unsigned log_n, size_t seg,
+                      zkvm_range_counts *rc) {
     size_t n = (size_t)1 << log_n;
     gl_t *t = zisk_xcalloc(n * ZKVM_MC_COUNT, sizeof *t);
 #define COL(c) (t + (size_t)(c) * n)
@@ -265,6 +282,27 @@ gl_t *zkvm_main_trace(const zkvm_rom *rom, const zkvm_exec *e, unsigned log_n, s
         }
         COL(ZKVM_MC_NPC)[i] = r->npc;
         COL(ZKVM_MC_COUT)[i] = !((fl >> ZKVM_F_HALT) & 1u);
+        /* register slots: previous access time and the gap to it (in 16-bit limbs) */
+        uint64_t t8 = 8 * (uint64_t)(g + 1);
+        const struct { int on; uint64_t t, pt; unsigned c_pt, c_g; } sl[3] = {
+            {(fl >> ZKVM_F_RA) & 1u, t8, r->pt_a, ZKVM_MC_PT_A, ZKVM_MC_GA0},
+            {(fl >> ZKVM_F_RB) & 1u, t8 + 1, r->pt_b, ZKVM_MC_PT_B, ZKVM_MC_GB0},
+            {((fl >> ZKVM_F_WC) | (fl >> ZKVM_F_WM) | (fl >> ZKVM_F_WB)) & 1u, t8 + 4, r->pt_c, ZKVM_MC_PT_C, ZKVM_MC_GC0},
+        };
+        for (unsigned k = 0; k < 3; k++) {
+            if (!sl[k].on) continue;
+            uint64_t gap = sl[k].t - sl[k].pt - 1;
+            ZISK_ASSERT(sl[k].pt < sl[k].t && gap < (1ull << 32));
+            COL(sl[k].c_pt)[i] = sl[k].pt;
+            COL(sl[k].c_g)[i] = gap & 0xffff;
+            COL(sl[k].c_g + 1)[i] = gap >> 16;
+            zkvm_range_add(rc, gap & 0xffff);
+            zkvm_range_add(rc, gap >> 16);
+        }
+        if (sl[2].on) {
+            COL(ZKVM_MC_PV_LO)[i] = (uint32_t)r->pv;
+            COL(ZKVM_MC_PV_HI)[i] = r->pv >> 32;
+        }
     }
 #undef COL
     return t;

@@ -26,6 +26,8 @@ typedef struct zkvm_mrow {
     uint32_t maddr;
     uint64_t a, b, c, m;
     uint64_t npc;
+    uint32_t pt_a, pt_b, pt_c; /* time of the previous access of the slot's register (0: none) */
+    uint64_t pv;               /* the value the register write overwrites */
 } zkvm_mrow;
 
 typedef struct zkvm_access {
@@ -37,7 +39,8 @@ typedef struct zkvm_exec {
     size_t n_rows;
     zkvm_mrow *rows;        /* row i is step i + 1 */
     size_t n_acc, cap_acc;
-    zkvm_access *acc;       /* every memory-bus access, in execution order, then init + final */
+    zkvm_access *acc;       /* every memory-bus access (guest memory; registers are checked in
+                             * main), in execution order, then init + final */
     size_t n_ops, cap_ops;
     zkvm_op_record *ops;    /* operation-bus records in execution order */
     uint32_t *uop_count;    /* per uop: executions */
@@ -46,6 +49,8 @@ typedef struct zkvm_exec {
     uint32_t outputs[VM_OUTPUT_WORDS];
     uint64_t halt_step;
     uint64_t rv_steps;      /* RISC-V instructions retired */
+    uint64_t reg_t[ZKVM_N_REGS], reg_v[ZKVM_N_REGS]; /* register file at the end: time of the
+                                                      * last access, value */
     size_t n_mem;           /* memory-AIR rows (sentinel + sorted accesses), after prepare */
     zkvm_access *mem;
 } zkvm_exec;
@@ -57,8 +62,10 @@ int zkvm_exec_run(const vm_program *p, const zkvm_rom *rom, const uint8_t *input
                   uint64_t max_uops, zkvm_exec *out, zisk_err *err);
 void zkvm_exec_free(zkvm_exec *e);
 
-/* Main segment s of 2^log_n rows (stage-1, column-major; allocated) and its publics. */
-gl_t *zkvm_main_trace(const zkvm_rom *rom, const zkvm_exec *e, unsigned log_n, size_t seg);
+/* Main segment s of 2^log_n rows (stage-1, column-major; allocated); adds its range lookups
+ * (the register time gaps) to rc. */
+gl_t *zkvm_main_trace(const zkvm_rom *rom, const zkvm_exec *e, unsigned log_n, size_t seg,
+                      zkvm_range_counts *rc);
 size_t zkvm_main_segments(const zkvm_exec *e, unsigned log_n);
 
 /* Memory rows: the sentinel, then the accesses sorted by (addr, t); segment 0 holds rows
@@ -73,6 +80,10 @@ gl_t *zkvm_mem_trace(const zkvm_exec *e, unsigned log_n, size_t seg, zkvm_range_
 unsigned zkvm_program_log_n(const zkvm_rom *rom);
 gl_t *zkvm_program_fixed(const zkvm_rom *rom, unsigned log_n);
 gl_t *zkvm_program_trace(const zkvm_rom *rom, const zkvm_exec *e, unsigned log_n);
+
+/* The boundary AIR's stage-1 trace (ZKVM_BC_* columns, 2^ZKVM_BOUNDARY_LOG_N rows; allocated):
+ * the halting step and the final register file. */
+gl_t *zkvm_boundary_trace(const zkvm_exec *e);
 
 /* Segment publics: index, is_first, is_last. */
 void zkvm_seg_publics(size_t seg, size_t n_segs, gl_t out[3]);

@@ -271,6 +271,40 @@ static void test_tamper(void **st) {
     assert_string_equal(merkle_status_str(MERKLE_ERR_INDEX), "index");
 }
 
+/* merkle_rebind: a copy of the matrix is accepted (openings then read the copy); a copy with
+ * one value changed in a sampled leaf is refused and the tree keeps its matrix; with as many
+ * checks as leaves, a change anywhere is refused. */
+static void test_rebind(void **st) {
+    (void)st;
+    size_t n = 64, cols = 5, nl = n / 4;
+    gl_t *mat = malloc(sizeof(gl_t) * n * cols), *copy = malloc(sizeof(gl_t) * n * cols);
+    for (size_t i = 0; i < n * cols; i++) mat[i] = rand_gl();
+    memcpy(copy, mat, sizeof(gl_t) * n * cols);
+    hash_digest *nodes = malloc(sizeof(hash_digest) * merkle_node_count(nl));
+    merkle_tree t;
+    zisk_err err;
+    assert_int_equal(merkle_build_leaves(&t, mat, n, cols, 1, n, 2, nodes, &err), 0);
+    hash_digest root = *merkle_root(&t);
+    assert_int_equal(merkle_rebind(&t, copy, 4), 0);
+    assert_ptr_equal(t.mat, copy);
+    gl_t leaf[4 * 5];
+    hash_digest path[8];
+    merkle_open(&t, nl - 1, leaf, path);
+    assert_int_equal(merkle_verify(&root, 4, 4 * cols, nl - 1, leaf, path, 4, &err), MERKLE_OK);
+    /* the last leaf is always sampled: change its row n - 1 (leaf nl - 1, part 3), column 2 */
+    copy[2 * n + n - 1] = gl_add(copy[2 * n + n - 1], 1);
+    assert_int_equal(merkle_rebind(&t, mat, 4), 0);
+    assert_int_equal(merkle_rebind(&t, copy, 4), -1);
+    assert_ptr_equal(t.mat, mat);
+    copy[2 * n + n - 1] = mat[2 * n + n - 1];
+    copy[3 * n + 5] = gl_add(copy[3 * n + 5], 1); /* leaf 5 */
+    assert_int_equal(merkle_rebind(&t, copy, nl), -1);
+    assert_int_equal(merkle_rebind(&t, copy, 1000), -1);
+    free(nodes);
+    free(copy);
+    free(mat);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_shapes),
@@ -278,6 +312,7 @@ int main(void) {
         cmocka_unit_test(test_one_row_root_is_leaf),
         cmocka_unit_test(test_power_of_two_policy),
         cmocka_unit_test(test_tamper),
+        cmocka_unit_test(test_rebind),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -104,7 +104,7 @@ int main(int argc, char **argv) {
     for (size_t s = 0; s < nseg; s++) {
         gl_t pub[3];
         zkvm_seg_publics(s, nseg, pub);
-        gl_t *t = zkvm_main_trace(rom, &e, log_n, s);
+        gl_t *t = zkvm_main_trace(rom, &e, log_n, s, rc);
         fails += check(am, t, fixed, (size_t)1 << log_n, pub, tally, "main");
         free(t);
     }
@@ -129,9 +129,10 @@ int main(int argc, char **argv) {
     bpub[0] = (uint32_t)e.exit_code;
     bpub[1] = e.exit_code >> 32;
     for (unsigned j = 0; j < 64; j++) bpub[2 + j] = e.outputs[j];
-    gl_t bt[2] = {e.halt_step, e.halt_step};
+    gl_t *bt = zkvm_boundary_trace(&e);
     gl_t *bf = zkvm_boundary_fixed();
-    fails += check(ab, bt, bf, 2, bpub, tally, "boundary");
+    fails += check(ab, bt, bf, (size_t)1 << ZKVM_BOUNDARY_LOG_N, bpub, tally, "boundary");
+    free(bt);
     /* range */
     air *ar = zkvm_range_air();
     gl_t *rf = zkvm_range_fixed(), *rt = zkvm_range_trace(rc);

@@ -115,8 +115,14 @@ static void segment_handover(const tcase *tc, zkvm_kind k, size_t idx, unsigned 
     (void)tc, (void)nc, (void)pub;
     size_t n = (size_t)1 << log_n;
     if (k != ZKVM_KIND_MAIN || idx != 1 || g_done) return;
-    /* segment 1 claims to start 8 steps later (consistently inside the segment) */
-    for (size_t i = 0; i < n; i++) MC(STEP)[i] = gl_add(MC(STEP)[i], 8);
+    /* segment 1 claims to start 8 steps later (consistently inside the segment: the register
+     * time gaps grow with the times) */
+    for (size_t i = 0; i < n; i++) {
+        MC(STEP)[i] = gl_add(MC(STEP)[i], 8);
+        MC(GA0)[i] = gl_add(MC(GA0)[i], 64 * FLAG(RA)[i]);
+        MC(GB0)[i] = gl_add(MC(GB0)[i], 64 * FLAG(RB)[i]);
+        MC(GC0)[i] = gl_add(MC(GC0)[i], 64 * (FLAG(WC)[i] + FLAG(WM)[i] + FLAG(WB)[i]));
+    }
     g_done = 1;
 }
 
@@ -135,15 +141,61 @@ static void exit_code(const tcase *tc, zkvm_kind k, size_t idx, unsigned log_n, 
 }
 
 static void reg_write_dropped(const tcase *tc, zkvm_kind k, size_t idx, unsigned log_n, uint32_t nc, gl_t *t, gl_t *pub) {
+    (void)tc, (void)nc, (void)pub;
+    size_t n = (size_t)1 << log_n;
+    if (k != ZKVM_KIND_MAIN || idx != 0 || g_done) return;
+    /* an ALU result is not written: the register keeps (and sends on) its old value */
+    for (size_t i = 4; i < n; i++)
+        if (FLAG(WC)[i] && MC(RC)[i] != 0 && (MC(W_LO)[i] != MC(PV_LO)[i] || MC(W_HI)[i] != MC(PV_HI)[i])) {
+            MC(W_LO)[i] = MC(PV_LO)[i];
+            MC(W_HI)[i] = MC(PV_HI)[i];
+            g_done = 1;
+            return;
+        }
+}
+
+static void reg_stale_read(const tcase *tc, zkvm_kind k, size_t idx, unsigned log_n, uint32_t nc, gl_t *t, gl_t *pub) {
+    (void)tc, (void)nc, (void)pub;
+    size_t n = (size_t)1 << log_n;
+    if (k != ZKVM_KIND_MAIN || idx != 0 || g_done) return;
+    /* a register read claims another previous access (one time unit earlier; the gap limbs
+     * stay consistent): no access sent that tuple. (The changed gap limb also unbalances the
+     * range bus, which the check reports first.) */
+    for (size_t i = 4; i < n; i++)
+        if (FLAG(RA)[i] && MC(PT_A)[i] > 0 && MC(GA0)[i] < 0xffff) {
+            MC(PT_A)[i] -= 1;
+            MC(GA0)[i] += 1;
+            g_done = 1;
+            return;
+        }
+}
+
+static void reg_future_read(const tcase *tc, zkvm_kind k, size_t idx, unsigned log_n, uint32_t nc, gl_t *t, gl_t *pub) {
+    (void)tc, (void)nc, (void)pub;
+    size_t n = (size_t)1 << log_n;
+    if (k != ZKVM_KIND_MAIN || idx != 0 || g_done) return;
+    /* a register read claims a previous access AFTER it; the gap t - t_prev - 1 is then a
+     * field element near p, written in the low limb so that the gap constraint holds: only the
+     * range lookup stands in the way */
+    for (size_t i = 4; i < n; i++)
+        if (FLAG(RA)[i]) {
+            gl_t tt = 8 * MC(STEP)[i];
+            MC(PT_A)[i] = tt + 8;
+            MC(GA0)[i] = gl_sub(gl_sub(tt, MC(PT_A)[i]), 1);
+            MC(GA1)[i] = 0;
+            g_done = 1;
+            return;
+        }
+}
+
+static void reg_final_state(const tcase *tc, zkvm_kind k, size_t idx, unsigned log_n, uint32_t nc, gl_t *t, gl_t *pub) {
     (void)tc, (void)nc, (void)pub, (void)idx;
     size_t n = (size_t)1 << log_n;
-    if (k != ZKVM_KIND_MEMORY || g_done) return;
-    /* a register write (mult 1) becomes a row that receives nothing: the write is dropped */
-    for (size_t i = 1; i < n; i++)
-        if (XC(ADDR)[i] >= 1 && XC(ADDR)[i] < 32 && XC(WR)[i] == 1 && XC(MULT)[i] == 1 && XC(SAME)[i] == 1) {
-            XC(WR)[i] = 0;
-            XC(MULT)[i] = 0;
-            XC(FR)[i] = 0;
+    if (k != ZKVM_KIND_BOUNDARY || g_done) return;
+    /* the final state of a register that the run used is changed */
+    for (size_t r = 1; r < ZKVM_N_REGS; r++)
+        if (COL(t, n, ZKVM_BC_FT)[r] != 0) {
+            COL(t, n, ZKVM_BC_FV_LO)[r] = gl_add(COL(t, n, ZKVM_BC_FV_LO)[r], 1);
             g_done = 1;
             return;
         }
@@ -159,20 +211,6 @@ static void mem_unsorted(const tcase *tc, zkvm_kind k, size_t idx, unsigned log_
     for (uint32_t c = 0; c < nc; c++) t[(size_t)c * n + 11] = tmp[c];
     free(tmp);
     g_done = 1;
-}
-
-static void first_read_nonzero(const tcase *tc, zkvm_kind k, size_t idx, unsigned log_n, uint32_t nc, gl_t *t, gl_t *pub) {
-    (void)tc, (void)nc, (void)pub, (void)idx;
-    size_t n = (size_t)1 << log_n;
-    if (k != ZKVM_KIND_MEMORY || g_done) return;
-    /* a register's first access is a read of 0: make it read 5, and every later read of it
-     * up to its next write too, so that only the first-access rule is broken */
-    for (size_t i = 1; i < n; i++)
-        if (XC(FR)[i] == 1 && XC(R_REG)[i] == 1 && XC(ADDR)[i] != 0) {
-            for (size_t j = i; j < n && XC(ADDR)[j] == XC(ADDR)[i] && (j == i || !XC(WR)[j]); j++) XC(V_LO)[j] = 5;
-            g_done = 1;
-            return;
-        }
 }
 
 static void rom_write(const tcase *tc, zkvm_kind k, size_t idx, unsigned log_n, uint32_t nc, gl_t *t, gl_t *pub) {
@@ -302,9 +340,11 @@ static const tcase cases[] = {
     {"broken segment hand-over", "does not balance", 1, segment_handover},
     {"changed output word", "memory", 1, output_word},
     {"changed exit code", "halt", 1, exit_code},
-    {"register write dropped", "memory bus", 0, reg_write_dropped},
+    {"register write dropped", "w_select", 0, reg_write_dropped},
+    {"register read of a stale value", "does not balance", 1, reg_stale_read},
+    {"register read from the future", "range bus", 0, reg_future_read},
+    {"final register state changed", "register bus", 1, reg_final_state},
     {"memory rows out of order", "sorted", 0, mem_unsorted},
-    {"first read of a register not zero", "first_read_zero", 0, first_read_nonzero},
     {"write to ROM", "rom_read_only", 0, rom_write},
     {"program fetch count", "rom", 0, program_count},
     {"execution stops without exit", "stop_only_at_halt", 0, halt_early},
