@@ -93,8 +93,16 @@ def main():
     s = p["seconds"]
     lines += ["", f"Breakdown of the largest run (2^{lg}), by phase: execute {s['execute']:.2f} s, traces {s['trace']:.2f} s, "
               f"keys {s['setup']:.2f} s, STARK {s['prove']:.2f} s (of {s['total']:.2f} s). By AIR (STARK seconds, "
-              "stage 1 + finish, all instances of the kind):", "",
-              "| AIR | seconds | share |", "|---|---:|---:|"]
+              "stage 1 + finish, all instances of the kind) below."]
+    ps = p["prove_seconds_by_step"]
+    stot = sum(ps.values())
+    lines += ["", "The same run by STARK step (all instances; `commit` is Merkle hashing, the rest is field "
+              f"work), {p['lde_cells'] / p['steps']:,.0f} committed LDE cells per RISC-V step "
+              f"({p['lde_cells'] / 8 / p['steps']:,.0f} Poseidon2 permutations for the leaves):", "",
+              "| step | seconds | share |", "|---|---:|---:|"]
+    for k, v in ps.items():
+        lines.append(f"| {k} | {v:.2f} | {100 * v / stot:.0f}% |")
+    lines += ["", "By AIR:", "", "| AIR | seconds | share |", "|---|---:|---:|"]
     tot = sum(p["prove_seconds_by_air"].values())
     for k, v in sorted(p["prove_seconds_by_air"].items(), key=lambda kv: -kv[1]):
         lines.append(f"| {k} | {v:.2f} | {100 * v / tot:.0f}% |")
