@@ -830,6 +830,7 @@ static void test_channel_shutdown_wakes_receiver(void **state) {
 typedef struct proxy {
     int lfd, port, target;
     _Atomic int frozen, stop; /* set by the test thread, read by the proxy */
+    _Atomic int paused;       /* set by the proxy once it has seen `frozen`: it moves no byte after */
     pthread_t t;
 } proxy;
 
@@ -844,6 +845,7 @@ static void *proxy_main(void *p) {
     char buf[16384];
     while (!px->stop) {
         if (px->frozen) {
+            px->paused = 1;
             sleep_ms(10);
             continue;
         }
@@ -884,7 +886,10 @@ static void test_keepalive_frozen_peer(void **state) {
     assert_int_equal(rpc_stream_recv(s, 5, &m, &st), RPC_RECV_MESSAGE);
     rpc_message_free(m);
 
+    /* freeze, and wait until the proxy has noticed: a request sent while it is still inside
+     * one poll round would otherwise be forwarded and answered */
     px.frozen = 1;
+    while (!px.paused) sleep_ms(1);
     double t0 = now_s();
     rpc_stream_send(s, &q.base); /* lands in the frozen proxy */
     /* No deadline on the call: keepalive (1 s + 1 s) must end it. */
