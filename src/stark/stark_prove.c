@@ -74,8 +74,6 @@ static void commit_tree(const stark_pk *pk, commit *c) {
         zisk_panic(__FILE__, __LINE__, "%s", err.msg);
 }
 
-/* LDE of w trace-domain columns (column-major, n rows) and its commitment; adds the time spent
- * to st (when not NULL). */
 /* The LDE (N rows, column-major, allocated) of w trace-domain columns of n rows. */
 static gl_t *lde_of(const stark_pk *pk, const gl_t *cols, uint32_t w) {
     gl_t *lde = zisk_xmalloc((size_t)w * pk->N * sizeof(gl_t));
@@ -86,6 +84,8 @@ static gl_t *lde_of(const stark_pk *pk, const gl_t *cols, uint32_t w) {
     return lde;
 }
 
+/* LDE of w trace-domain columns (column-major, n rows) and its commitment; adds the time spent
+ * to st (when not NULL). */
 static void commit_trace(const stark_pk *pk, const gl_t *cols, uint32_t w, commit *c,
                          stark_stats *st) {
     memset(c, 0, sizeof *c);

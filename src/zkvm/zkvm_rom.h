@@ -47,6 +47,11 @@ enum {
     ZKVM_N_FLAGS = 15
 };
 
+/* Whether a uop with these flags writes register rc (from C, M or B). */
+static inline int zkvm_uop_writes_reg(uint32_t flags) {
+    return ((flags >> ZKVM_F_WC) | (flags >> ZKVM_F_WM) | (flags >> ZKVM_F_WB)) & 1u;
+}
+
 /* A upc that is never in the ROM (taken branches out of the code go there and stop). */
 #define ZKVM_UPC_NONE 3u
 

@@ -143,8 +143,7 @@ int zkvm_exec_run(const vm_program *p, const zkvm_rom *rom, const uint8_t *input
             }
             push_acc(out, waddr, t8 + 3, mw, 1);
         }
-        int wreg = HAS(WC) || HAS(WM) || HAS(WB);
-        if (wreg) {
+        if (zkvm_uop_writes_reg(fl)) {
             uint64_t w = HAS(WC) ? r.c : HAS(WM) ? r.m : r.b;
             r.pt_c = (uint32_t)last_t[u->rc], r.pv = regs[u->rc];
             regs[u->rc] = w;
@@ -287,7 +286,7 @@ gl_t *zkvm_main_trace(const zkvm_rom *rom, const zkvm_exec *e, unsigned log_n, s
         const struct { int on; uint64_t t, pt; unsigned c_pt, c_g; } sl[3] = {
             {(fl >> ZKVM_F_RA) & 1u, t8, r->pt_a, ZKVM_MC_PT_A, ZKVM_MC_GA0},
             {(fl >> ZKVM_F_RB) & 1u, t8 + 1, r->pt_b, ZKVM_MC_PT_B, ZKVM_MC_GB0},
-            {((fl >> ZKVM_F_WC) | (fl >> ZKVM_F_WM) | (fl >> ZKVM_F_WB)) & 1u, t8 + 4, r->pt_c, ZKVM_MC_PT_C, ZKVM_MC_GC0},
+            {zkvm_uop_writes_reg(fl), t8 + 4, r->pt_c, ZKVM_MC_PT_C, ZKVM_MC_GC0},
         };
         for (unsigned k = 0; k < 3; k++) {
             if (!sl[k].on) continue;
