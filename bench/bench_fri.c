@@ -37,20 +37,6 @@ static int values_cb(void *ctx, const uint64_t *idx, size_t n, gl3_t *out, zisk_
     return 0;
 }
 
-/* One-core SIMD permutation rate (the hashing floor's unit). */
-static double perm_rate(void) {
-    enum { B = 1024 };
-    gl_t *st = zisk_xcalloc(12 * B, sizeof(gl_t));
-    size_t n = 0;
-    double t0 = zisk_now_seconds(), t;
-    do {
-        poseidon2_permute_batch(st, B);
-        n += B;
-    } while ((t = zisk_now_seconds() - t0) < 0.3);
-    free(st);
-    return n / t;
-}
-
 /* Permutations of the prover's Merkle trees: per layer, leaves of 3 * 2^k elements (ceil /8
  * each) and one compression per inner node. Grinding adds ~2^pow_bits. */
 static double prover_perms(const fri_proof *p) {
@@ -96,7 +82,7 @@ int main(int argc, char **argv) {
 #ifdef _OPENMP
     threads = omp_get_max_threads();
 #endif
-    double rate = perm_rate();
+    double rate = poseidon2_measure_rate(0.3); /* one-core SIMD rate */
     ntt_plan *plan = ntt_plan_create(hi);
     if (json) printf("{\"threads\": %d, \"perm_per_s\": %.0f, \"conjectured_bits\": %.1f, \"rows\": [", threads, rate, fri_conjectured_bits(&p));
     else {

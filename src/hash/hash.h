@@ -86,6 +86,10 @@ void poseidon2_permute_batch_level(gl_simd_level level, gl_t *states, size_t n);
 /* Same with the best level for this CPU. */
 void poseidon2_permute_batch(gl_t *states, size_t n);
 
+/* Benchmarks (the hashing floor's unit): permutations per second the calling thread reaches
+ * with poseidon2_permute_batch, measured for at least `seconds`. */
+double poseidon2_measure_rate(double seconds);
+
 /* ---------------------------------------------------------------------------------------- */
 /* Sponge and compression                                                                    */
 /* ---------------------------------------------------------------------------------------- */

@@ -2,6 +2,7 @@
  * poseidon2.c: the Poseidon2 constants, the scalar reference permutation and the dispatch to
  * the SIMD kernels (poseidon2_avx2.c, poseidon2_avx512.c).
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "base.h"
@@ -174,4 +175,17 @@ void poseidon2_permute_batch_level(gl_simd_level level, gl_t *states, size_t n) 
 
 void poseidon2_permute_batch(gl_t *states, size_t n) {
     poseidon2_permute_batch_level(gl_simd_best(), states, n);
+}
+
+double poseidon2_measure_rate(double seconds) {
+    enum { B = 1024 };
+    gl_t *st = zisk_xcalloc(POSEIDON2_WIDTH * B, sizeof(gl_t));
+    size_t n = 0;
+    double t0 = zisk_now_seconds(), t;
+    do {
+        poseidon2_permute_batch(st, B);
+        n += B;
+    } while ((t = zisk_now_seconds() - t0) < seconds);
+    free(st);
+    return n / t;
 }

@@ -28,16 +28,7 @@ static air *wide_air(uint32_t cols) {
 
 /* Poseidon2 permutations per second on one core (the batch API uses the best SIMD level). */
 static double perm_rate(void) {
-    enum { B = 1024 };
-    gl_t *st = zisk_xcalloc(12 * B, sizeof(gl_t));
-    size_t n = 0;
-    double t0 = zisk_now_seconds(), t;
-    do {
-        poseidon2_permute_batch(st, B);
-        n += B;
-    } while ((t = zisk_now_seconds() - t0) < 0.3);
-    free(st);
-    return n / t;
+    return poseidon2_measure_rate(0.3);
 }
 
 /* Poseidon2 permutations per second of `threads` threads hashing at once: the rate the
