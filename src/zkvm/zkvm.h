@@ -27,7 +27,7 @@
 #include "stark.h"
 #include "vm.h"
 
-#define ZKVM_PROOF_VERSION 2
+#define ZKVM_PROOF_VERSION 3
 /* Default and limits of --segment-bits (rows per main/memory/provider instance = 2^bits). */
 #define ZKVM_SEGMENT_BITS_DEFAULT 18
 #define ZKVM_SEGMENT_BITS_MIN 4
@@ -49,7 +49,8 @@ typedef enum zkvm_kind {
     ZKVM_KIND_BINARY_TABLE = 6,
     ZKVM_KIND_SHIFT = 7,
     ZKVM_KIND_ARITH = 8,
-    ZKVM_N_KINDS = 9
+    ZKVM_KIND_ADD = 9,
+    ZKVM_N_KINDS = 10
 } zkvm_kind;
 const char *zkvm_kind_name(zkvm_kind k);
 

@@ -144,27 +144,28 @@ air *zkvm_main_air(void) {
                         imm[0], imm[1], next, target, packed};
     air_bus_send(B, "rom", ZKVM_BUS_ROM, active, rom, 10);
     /* Register accesses, t = 8 * step + slot: each receives the register's previous tuple
-     * (reg, t_prev, value) and sends its own; t_prev < t because the gap t - t_prev - 1 is two
-     * 16-bit limbs (t < 2^31, so t_prev > t would need a gap near p). Reads send back the value
-     * they received; the write sends its new value W after receiving the old one (pv). */
+     * (reg, t_prev, value) and sends its own, with t_prev = t - 1 - gap and the gap two 16-bit
+     * limbs: t_prev < t over the integers (every sent time is below 2^31, and t - 1 - gap
+     * ranges over (-2^32, 2^31), so a match mod p is a match over the integers). Reads send
+     * back the value they received; the write sends its new value W after receiving the old
+     * one (pv). */
     air_expr t8 = MUL(K(8), step);
     air_expr wreg = ADD(ADD(FL(WC), FL(WM)), FL(WB));
     struct {
-        const char *gap, *prev, *cur, *r0, *r1;
+        const char *prev, *cur, *r0, *r1;
         air_expr f, reg, t, pv[2], v[2];
-        unsigned pt, g0;
+        unsigned g0;
     } slot[3] = {
-        {"reg_gap_a", "reg_a_prev", "reg_a", "range_gap_a0", "range_gap_a1", FL(RA), V(ZKVM_MC_RA), t8,
-         {A[0], A[1]}, {A[0], A[1]}, ZKVM_MC_PT_A, ZKVM_MC_GA0},
-        {"reg_gap_b", "reg_b_prev", "reg_b", "range_gap_b0", "range_gap_b1", FL(RB), V(ZKVM_MC_RB), ADD(t8, K(1)),
-         {Bv[0], Bv[1]}, {Bv[0], Bv[1]}, ZKVM_MC_PT_B, ZKVM_MC_GB0},
-        {"reg_gap_c", "reg_c_prev", "reg_c", "range_gap_c0", "range_gap_c1", wreg, V(ZKVM_MC_RC), ADD(t8, K(4)),
-         {V(ZKVM_MC_PV_LO), V(ZKVM_MC_PV_HI)}, {W[0], W[1]}, ZKVM_MC_PT_C, ZKVM_MC_GC0},
+        {"reg_a_prev", "reg_a", "range_gap_a0", "range_gap_a1", FL(RA), V(ZKVM_MC_RA), t8,
+         {A[0], A[1]}, {A[0], A[1]}, ZKVM_MC_GA0},
+        {"reg_b_prev", "reg_b", "range_gap_b0", "range_gap_b1", FL(RB), V(ZKVM_MC_RB), ADD(t8, K(1)),
+         {Bv[0], Bv[1]}, {Bv[0], Bv[1]}, ZKVM_MC_GB0},
+        {"reg_c_prev", "reg_c", "range_gap_c0", "range_gap_c1", wreg, V(ZKVM_MC_RC), ADD(t8, K(4)),
+         {V(ZKVM_MC_PV_LO), V(ZKVM_MC_PV_HI)}, {W[0], W[1]}, ZKVM_MC_GC0},
     };
     for (unsigned s = 0; s < 3; s++) {
-        air_expr pt = V(slot[s].pt), g0 = V(slot[s].g0), g1 = V(slot[s].g0 + 1);
-        air_expr gap = SUB(SUB(slot[s].t, pt), K(1));
-        EVERY(slot[s].gap, MUL(slot[s].f, SUB(gap, ADD(g0, MUL(K(1 << 16), g1)))));
+        air_expr g0 = V(slot[s].g0), g1 = V(slot[s].g0 + 1);
+        air_expr pt = SUB(SUB(slot[s].t, K(1)), ADD(g0, MUL(K(1 << 16), g1)));
         air_expr prev[4] = {slot[s].reg, pt, slot[s].pv[0], slot[s].pv[1]};
         air_bus_recv(B, slot[s].prev, ZKVM_BUS_REG, slot[s].f, prev, 4);
         air_expr cur[4] = {slot[s].reg, slot[s].t, slot[s].v[0], slot[s].v[1]};

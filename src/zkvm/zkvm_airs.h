@@ -35,10 +35,10 @@ enum {
     ZKVM_MC_MW_LO, ZKVM_MC_MW_HI, ZKVM_MC_W_LO, ZKVM_MC_W_HI,
     ZKVM_MC_MADDR, ZKVM_MC_O0, ZKVM_MC_O1, ZKVM_MC_O2, ZKVM_MC_K, ZKVM_MC_FMEM,
     ZKVM_MC_NPC, ZKVM_MC_COUT,
-    /* register accesses (docs/PROOFS.md, "Registers"): the time of each slot's previous access
-     * (a: read RA at 8 step, b: read RB at 8 step + 1, c: write RC at 8 step + 4), the gap
-     * t - t_prev - 1 in two 16-bit limbs, and the value the write slot overwrites */
-    ZKVM_MC_PT_A, ZKVM_MC_PT_B, ZKVM_MC_PT_C,
+    /* register accesses (docs/PROOFS.md, "Registers"): for each slot (a: read RA at 8 step,
+     * b: read RB at 8 step + 1, c: write RC at 8 step + 4) the gap t - t_prev - 1 to the
+     * register's previous access in two 16-bit limbs (t_prev is not a column: the AIR uses
+     * t - 1 - gap), and the value the write slot overwrites */
     ZKVM_MC_GA0, ZKVM_MC_GA1, ZKVM_MC_GB0, ZKVM_MC_GB1, ZKVM_MC_GC0, ZKVM_MC_GC1,
     ZKVM_MC_PV_LO, ZKVM_MC_PV_HI,
     ZKVM_MC_COUNT

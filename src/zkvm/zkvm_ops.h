@@ -15,11 +15,14 @@
  *   every row that uses an operation; the providers receive it.
  *
  * What a provider must prove, for every tuple it receives with nonzero multiplicity:
- *   - x_lo, x_hi, y_lo, y_hi are integers in [0, 2^32) (it range-checks them; a tuple with a
- *     limb >= 2^32 must find no receiver: the main AIR relies on this to keep register values
- *     canonical);
  *   - c_lo, c_hi are in [0, 2^32) and c = zkvm_op_eval(opc, x, y) (valid tuples only: opc not
- *     listed, or an offset a memory operation does not allow, must find no receiver).
+ *     listed, or an offset a memory operation does not allow, must find no receiver);
+ *   - for the loads (LB..LWA): x_lo, x_hi are integers in [0, 2^32) (it range-checks them; a
+ *     load's x is a memory word, and input-region words are unconstrained).
+ * A provider may assume every other x limb and every y limb is an integer in [0, 2^32): the
+ * main AIR sends only such values (docs/PROOFS.md, "Why it is sound", item 4: by induction,
+ * since every value written to a register or to RAM is one of them or a range-checked c). The
+ * add AIR relies on this; the binary, shift and arith AIRs range-check x and y anyway.
  *
  * Semantics follow the RISC-V unprivileged spec (RV64IMA) exactly, including division by zero
  * (quotient all ones, remainder = dividend) and signed overflow (MIN / -1 = MIN, remainder 0).

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "add.h"
 #include "arith.h"
 #include "binary.h"
 #include "shift.h"
@@ -20,11 +21,12 @@
 #include "zkvm_trace.h"
 
 static const char *const kind_names[ZKVM_N_KINDS] = {
-    "program", "main", "memory", "boundary", "range", "binary", "binary_table", "shift", "arith"};
+    "program", "main", "memory", "boundary", "range", "binary", "binary_table", "shift", "arith", "add"};
 
 const char *zkvm_kind_name(zkvm_kind k) { return (unsigned)k < ZKVM_N_KINDS ? kind_names[k] : "?"; }
 
-/* The operation providers, in kind order. */
+/* The operation providers, in dispatch order: each record goes to the first one that handles its
+ * op (add before binary, which proves the same four ops with a row four times as wide). */
 typedef struct provider {
     zkvm_kind kind;
     int (*handles)(zkvm_op);
@@ -32,6 +34,7 @@ typedef struct provider {
     gl_t *(*trace)(const zkvm_op_record *, size_t, unsigned, zkvm_range_counts *);
 } provider;
 static const provider providers[] = {
+    {ZKVM_KIND_ADD, zkvm_add_handles, zkvm_add_fixed, zkvm_add_trace},
     {ZKVM_KIND_BINARY, zkvm_binary_handles, zkvm_binary_fixed, zkvm_binary_trace},
     {ZKVM_KIND_SHIFT, zkvm_shift_handles, zkvm_shift_fixed, zkvm_shift_trace},
     {ZKVM_KIND_ARITH, zkvm_arith_handles, zkvm_arith_fixed, zkvm_arith_trace},
@@ -96,6 +99,7 @@ static air *kind_air(keyring *kr, zkvm_kind k) {
         case ZKVM_KIND_BINARY_TABLE: kr->airs[k] = zkvm_binary_table_air(); break;
         case ZKVM_KIND_SHIFT: kr->airs[k] = zkvm_shift_air(); break;
         case ZKVM_KIND_ARITH: kr->airs[k] = zkvm_arith_air(); break;
+        case ZKVM_KIND_ADD: kr->airs[k] = zkvm_add_air(); break;
         default: ZISK_ASSERT(0);
         }
     }
@@ -598,10 +602,14 @@ int zkvm_prove(const vm_program *p, const uint8_t *input, size_t input_len,
     unsigned ml = ceil_log2(e.n_rows);
     if (ml < 2) ml = 2;
     if (ml > seg_bits) ml = seg_bits;
+    /* Main and memory segments of 2^ml (2^xl) rows; the last one only as large as the rows it
+     * has left need (a power of two, at least 4): the chain bus does not care about sizes. */
     size_t nm = zkvm_main_segments(&e, ml);
     for (size_t s = 0; s < nm; s++) {
-        inst *in = inst_add(&L, ZKVM_KIND_MAIN, ml);
-        in->first = s;
+        size_t first = s << ml;
+        unsigned l = s + 1 < nm ? ml : ceil_log2(e.n_rows - first);
+        inst *in = inst_add(&L, ZKVM_KIND_MAIN, l < 2 ? 2 : l);
+        in->first = first;
         zkvm_seg_publics(s, nm, in->publics);
     }
     st->main_segments = nm;
@@ -610,8 +618,10 @@ int zkvm_prove(const vm_program *p, const uint8_t *input, size_t input_len,
     if (xl > seg_bits) xl = seg_bits;
     size_t nx = zkvm_mem_prepare(&e, xl);
     for (size_t s = 0; s < nx; s++) {
-        inst *in = inst_add(&L, ZKVM_KIND_MEMORY, xl);
-        in->first = s;
+        size_t first = zkvm_mem_seg_first(s, xl);
+        unsigned l = s + 1 < nx ? xl : ceil_log2(e.n_mem - first);
+        inst *in = inst_add(&L, ZKVM_KIND_MEMORY, l < 2 ? 2 : l);
+        in->first = first;
         zkvm_seg_publics(s, nx, in->publics);
     }
     st->memory_segments = nx;
@@ -621,12 +631,22 @@ int zkvm_prove(const vm_program *p, const uint8_t *input, size_t input_len,
         in->publics[ZKVM_BPUB_EXIT_HI] = e.exit_code >> 32;
         for (unsigned j = 0; j < VM_OUTPUT_WORDS; j++) in->publics[ZKVM_BPUB_OUT0 + j] = e.outputs[j];
     }
-    /* providers: records split by provider, in execution order */
+    /* providers: records split by provider (the first that handles the op), in execution
+     * order; an op no provider handles is a bug (the transpiler emits only provable ops) */
+    uint8_t *dest = zisk_xmalloc(e.n_ops ? e.n_ops : 1);
+    size_t n_of[N_PROVIDERS] = {0};
+    for (size_t i = 0; i < e.n_ops; i++) {
+        size_t pi = 0;
+        while (pi < N_PROVIDERS && !providers[pi].handles(zkvm_opc_op(e.ops[i].opc))) pi++;
+        ZISK_ASSERT(pi < N_PROVIDERS);
+        dest[i] = (uint8_t)pi;
+        n_of[pi]++;
+    }
     for (size_t pi = 0; pi < N_PROVIDERS; pi++) {
         size_t n = 0;
-        W.recs[pi] = zisk_xmalloc((e.n_ops ? e.n_ops : 1) * sizeof *W.recs[pi]);
+        W.recs[pi] = zisk_xmalloc((n_of[pi] ? n_of[pi] : 1) * sizeof *W.recs[pi]);
         for (size_t i = 0; i < e.n_ops; i++)
-            if (providers[pi].handles(zkvm_opc_op(e.ops[i].opc))) W.recs[pi][n++] = e.ops[i];
+            if (dest[i] == pi) W.recs[pi][n++] = e.ops[i];
         if (providers[pi].kind == ZKVM_KIND_BINARY && n > 0) {
             bcnt = zisk_xcalloc(1, sizeof *bcnt);
             zkvm_binary_count(bcnt, W.recs[pi], n);
@@ -657,12 +677,7 @@ int zkvm_prove(const vm_program *p, const uint8_t *input, size_t input_len,
         if (bcnt && providers[pi].kind == ZKVM_KIND_BINARY)
             inst_add(&L, ZKVM_KIND_BINARY_TABLE, ZKVM_BINARY_TABLE_LOG_N);
     }
-    /* every op must have found its provider */
-    for (size_t i = 0; i < e.n_ops; i++) {
-        int found = 0;
-        for (size_t pi = 0; pi < N_PROVIDERS; pi++) found |= providers[pi].handles(zkvm_opc_op(e.ops[i].opc));
-        ZISK_ASSERT(found);
-    }
+    free(dest);
     /* the records now live per provider */
     free(e.ops);
     e.ops = NULL;

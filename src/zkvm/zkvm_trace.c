@@ -237,13 +237,13 @@ size_t zkvm_main_segments(const zkvm_exec *e, unsigned log_n) {
     return (e->n_rows + n - 1) / n;
 }
 
-gl_t *zkvm_main_trace(const zkvm_rom *rom, const zkvm_exec *e, unsigned log_n, size_t seg,
+gl_t *zkvm_main_trace(const zkvm_rom *rom, const zkvm_exec *e, unsigned log_n, size_t first,
                       zkvm_range_counts *rc) {
     size_t n = (size_t)1 << log_n;
     gl_t *t = zisk_xcalloc(n * ZKVM_MC_COUNT, sizeof *t);
 #define COL(c) (t + (size_t)(c) * n)
     for (size_t i = 0; i < n; i++) {
-        size_t g = seg * n + i;
+        size_t g = first + i;
         COL(ZKVM_MC_STEP)[i] = g + 1;
         if (g >= e->n_rows) continue; /* padding: inactive, everything else zero */
         const zkvm_mrow *r = &e->rows[g];
@@ -281,18 +281,17 @@ gl_t *zkvm_main_trace(const zkvm_rom *rom, const zkvm_exec *e, unsigned log_n, s
         }
         COL(ZKVM_MC_NPC)[i] = r->npc;
         COL(ZKVM_MC_COUT)[i] = !((fl >> ZKVM_F_HALT) & 1u);
-        /* register slots: previous access time and the gap to it (in 16-bit limbs) */
+        /* register slots: the gap to the previous access (in 16-bit limbs) */
         uint64_t t8 = 8 * (uint64_t)(g + 1);
-        const struct { int on; uint64_t t, pt; unsigned c_pt, c_g; } sl[3] = {
-            {(fl >> ZKVM_F_RA) & 1u, t8, r->pt_a, ZKVM_MC_PT_A, ZKVM_MC_GA0},
-            {(fl >> ZKVM_F_RB) & 1u, t8 + 1, r->pt_b, ZKVM_MC_PT_B, ZKVM_MC_GB0},
-            {zkvm_uop_writes_reg(fl), t8 + 4, r->pt_c, ZKVM_MC_PT_C, ZKVM_MC_GC0},
+        const struct { int on; uint64_t t, pt; unsigned c_g; } sl[3] = {
+            {(fl >> ZKVM_F_RA) & 1u, t8, r->pt_a, ZKVM_MC_GA0},
+            {(fl >> ZKVM_F_RB) & 1u, t8 + 1, r->pt_b, ZKVM_MC_GB0},
+            {zkvm_uop_writes_reg(fl), t8 + 4, r->pt_c, ZKVM_MC_GC0},
         };
         for (unsigned k = 0; k < 3; k++) {
             if (!sl[k].on) continue;
             uint64_t gap = sl[k].t - sl[k].pt - 1;
             ZISK_ASSERT(sl[k].pt < sl[k].t && gap < (1ull << 32));
-            COL(sl[k].c_pt)[i] = sl[k].pt;
             COL(sl[k].c_g)[i] = gap & 0xffff;
             COL(sl[k].c_g + 1)[i] = gap >> 16;
             zkvm_range_add(rc, gap & 0xffff);
@@ -368,17 +367,20 @@ static void mem_row(gl_t *t, size_t n, size_t i, const zkvm_access *a, const zkv
 #undef COL
 }
 
-gl_t *zkvm_mem_trace(const zkvm_exec *e, unsigned log_n, size_t seg, zkvm_range_counts *rc) {
+size_t zkvm_mem_seg_first(size_t seg, unsigned log_n) { return seg * (((size_t)1 << log_n) - 1); }
+
+gl_t *zkvm_mem_trace(const zkvm_exec *e, unsigned log_n, size_t first, zkvm_range_counts *rc) {
     size_t n = (size_t)1 << log_n;
+    ZISK_ASSERT(first < e->n_mem);
     gl_t *t = zisk_xcalloc(n * ZKVM_XC_COUNT, sizeof *t);
-    /* rows of this segment: seg 0 = mem[0 .. n), seg k = carry (mem[k(n-1)]) + mem[k(n-1)+1 ..) */
-    size_t start = seg == 0 ? 0 : seg * (n - 1);
+    /* rows of this segment: segment 0 = mem[0 .. n), a later one = its carry row mem[first]
+     * (the previous segment's last row) + mem[first+1 ..) */
     zkvm_access pad, last_pad;
-    const zkvm_access *prev = seg == 0 ? NULL : (start >= 1 ? &e->mem[start - 1] : NULL);
+    const zkvm_access *prev = first == 0 ? NULL : &e->mem[first - 1];
     for (size_t i = 0; i < n; i++) {
-        size_t g = start + i;
+        size_t g = first + i;
         if (g < e->n_mem) {
-            int mult = !(g == 0 || (seg > 0 && i == 0));
+            int mult = !(g == 0 || (first > 0 && i == 0));
             mem_row(t, n, i, &e->mem[g], prev, mult, rc);
             prev = &e->mem[g];
         } else {

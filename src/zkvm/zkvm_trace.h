@@ -62,10 +62,14 @@ int zkvm_exec_run(const vm_program *p, const zkvm_rom *rom, const uint8_t *input
                   uint64_t max_uops, zkvm_exec *out, zisk_err *err);
 void zkvm_exec_free(zkvm_exec *e);
 
-/* Main segment s of 2^log_n rows (stage-1, column-major; allocated); adds its range lookups
- * (the register time gaps) to rc. */
-gl_t *zkvm_main_trace(const zkvm_rom *rom, const zkvm_exec *e, unsigned log_n, size_t seg,
+/* The main segment of 2^log_n rows that starts at execution row `first` (segment s of
+ * 2^seg_bits-row segments starts at s * 2^seg_bits; the last segment may be smaller than the
+ * others: it only needs to hold the rows left); stage-1, column-major, allocated. Rows past
+ * the end of the run are padding (inactive). Adds its range lookups (the register time gaps)
+ * to rc. */
+gl_t *zkvm_main_trace(const zkvm_rom *rom, const zkvm_exec *e, unsigned log_n, size_t first,
                       zkvm_range_counts *rc);
+/* How many segments of 2^log_n rows the run's rows need. */
 size_t zkvm_main_segments(const zkvm_exec *e, unsigned log_n);
 
 /* Memory rows: the sentinel, then the accesses sorted by (addr, t); segment 0 holds rows
@@ -74,7 +78,13 @@ size_t zkvm_main_segments(const zkvm_exec *e, unsigned log_n);
 /* Sorts the accesses into e->mem (taking over e->acc, which becomes NULL; later calls only
  * recount) and returns the number of memory segments of 2^log_n rows. */
 size_t zkvm_mem_prepare(zkvm_exec *e, unsigned log_n);
-gl_t *zkvm_mem_trace(const zkvm_exec *e, unsigned log_n, size_t seg, zkvm_range_counts *rc);
+/* First memory row of segment seg when segments have 2^log_n rows: 0, then seg (2^log_n - 1)
+ * (the carry row). */
+size_t zkvm_mem_seg_first(size_t seg, unsigned log_n);
+/* The memory segment of 2^log_n rows starting at memory row `first` (zkvm_mem_seg_first; a
+ * segment other than the first starts with its carry row). As for main, the last segment may
+ * be smaller than the others. */
+gl_t *zkvm_mem_trace(const zkvm_exec *e, unsigned log_n, size_t first, zkvm_range_counts *rc);
 
 /* The program AIR: fixed columns (column-major, 2^log_n rows) and the multiplicities. */
 unsigned zkvm_program_log_n(const zkvm_rom *rom);

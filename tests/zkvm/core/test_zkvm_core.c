@@ -17,6 +17,13 @@
 #include "zkvm_rom.h"
 #include "zkvm_trace.h"
 
+/* The size of a last segment holding n rows: 2^ceil(log2 n), at least 4. */
+static unsigned small_log(size_t n) {
+    unsigned l = 2;
+    while (((size_t)1 << l) < n) l++;
+    return l;
+}
+
 static int check(const air *a, const gl_t *s1, const gl_t *fixed, size_t n, const gl_t *pub,
                  air_bus_tally *tally, const char *what) {
     air_view v = air_view_col_major(s1, fixed, NULL, n);
@@ -100,12 +107,18 @@ int main(int argc, char **argv) {
     /* main */
     air *am = zkvm_main_air();
     gl_t *fixed = zkvm_seg_fixed(log_n);
+    /* segments of 2^log_n rows; the last one only as large as its rows need (as the prover
+     * makes them) */
     size_t nseg = zkvm_main_segments(&e, log_n);
     for (size_t s = 0; s < nseg; s++) {
         gl_t pub[3];
         zkvm_seg_publics(s, nseg, pub);
-        gl_t *t = zkvm_main_trace(rom, &e, log_n, s, rc);
-        fails += check(am, t, fixed, (size_t)1 << log_n, pub, tally, "main");
+        size_t first = s << log_n;
+        unsigned l = s + 1 < nseg ? log_n : small_log(e.n_rows - first);
+        gl_t *t = zkvm_main_trace(rom, &e, l, first, rc);
+        gl_t *fx = l == log_n ? fixed : zkvm_seg_fixed(l);
+        fails += check(am, t, fx, (size_t)1 << l, pub, tally, "main");
+        if (fx != fixed) free(fx);
         free(t);
     }
     /* memory */
@@ -114,8 +127,12 @@ int main(int argc, char **argv) {
     for (size_t s = 0; s < mseg; s++) {
         gl_t pub[3];
         zkvm_seg_publics(s, mseg, pub);
-        gl_t *t = zkvm_mem_trace(&e, log_n, s, rc);
-        fails += check(ax, t, fixed, (size_t)1 << log_n, pub, tally, "memory");
+        size_t first = zkvm_mem_seg_first(s, log_n);
+        unsigned l = s + 1 < mseg ? log_n : small_log(e.n_mem - first);
+        gl_t *t = zkvm_mem_trace(&e, l, first, rc);
+        gl_t *fx = l == log_n ? fixed : zkvm_seg_fixed(l);
+        fails += check(ax, t, fx, (size_t)1 << l, pub, tally, "memory");
+        if (fx != fixed) free(fx);
         free(t);
     }
     /* program */

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "add.h"
 #include "base.h"
 #include "stark.h"
 #include "vm.h"
@@ -158,30 +159,38 @@ static void reg_stale_read(const tcase *tc, zkvm_kind k, size_t idx, unsigned lo
     (void)tc, (void)nc, (void)pub;
     size_t n = (size_t)1 << log_n;
     if (k != ZKVM_KIND_MAIN || idx != 0 || g_done) return;
-    /* a register read claims another previous access (one time unit earlier; the gap limbs
-     * stay consistent): no access sent that tuple. (The changed gap limb also unbalances the
-     * range bus, which the check reports first.) */
-    for (size_t i = 4; i < n; i++)
-        if (FLAG(RA)[i] && MC(PT_A)[i] > 0 && MC(GA0)[i] < 0xffff) {
-            MC(PT_A)[i] -= 1;
-            MC(GA0)[i] += 1;
-            g_done = 1;
-            return;
-        }
+    /* a register read claims another previous access (one time unit earlier: its gap limb
+     * g grows by one), and to keep the range bus balanced another slot whose gap limb is g + 1
+     * claims g: two reads of tuples nobody sent, which only the register bus can see */
+    static const struct { unsigned flag, col; } slots[3] = {
+        {ZKVM_F_RA, ZKVM_MC_GA0}, {ZKVM_F_RB, ZKVM_MC_GB0}, {ZKVM_F_WC, ZKVM_MC_GC0}};
+    for (size_t i = 4; i < n; i++) {
+        if (!FLAG(RA)[i] || MC(GA0)[i] >= 0xffff || 8 * MC(STEP)[i] - 1 - MC(GA0)[i] - 65536 * MC(GA1)[i] == 0)
+            continue;
+        gl_t g = MC(GA0)[i];
+        for (size_t j = 4; j < n; j++)
+            for (unsigned s = 0; s < 3; s++) {
+                gl_t *gj = &COL(t, n, slots[s].col)[j];
+                if (j == i || !COL(t, n, ZKVM_MC_FLAG0 + slots[s].flag)[j] || *gj != g + 1) continue;
+                MC(GA0)[i] = g + 1;
+                *gj = g;
+                g_done = 1;
+                return;
+            }
+    }
 }
 
 static void reg_future_read(const tcase *tc, zkvm_kind k, size_t idx, unsigned log_n, uint32_t nc, gl_t *t, gl_t *pub) {
     (void)tc, (void)nc, (void)pub;
     size_t n = (size_t)1 << log_n;
     if (k != ZKVM_KIND_MAIN || idx != 0 || g_done) return;
-    /* a register read claims a previous access AFTER it; the gap t - t_prev - 1 is then a
-     * field element near p, written in the low limb so that the gap constraint holds: only the
-     * range lookup stands in the way */
+    /* a register read claims a previous access AFTER it: the gap t - t_prev - 1 is then a
+     * field element near p, written in the low limb (the received time t - 1 - gap is t + 8):
+     * only the range lookup stands in the way */
     for (size_t i = 4; i < n; i++)
         if (FLAG(RA)[i]) {
             gl_t tt = 8 * MC(STEP)[i];
-            MC(PT_A)[i] = tt + 8;
-            MC(GA0)[i] = gl_sub(gl_sub(tt, MC(PT_A)[i]), 1);
+            MC(GA0)[i] = gl_sub(gl_sub(tt, tt + 8), 1); /* t_prev = t - 1 - gap = t + 8 */
             MC(GA1)[i] = 0;
             g_done = 1;
             return;
@@ -331,6 +340,50 @@ static void halt_not_exit(const tcase *tc, zkvm_kind k, size_t idx, unsigned log
         }
 }
 
+/* Stage-1 column of the add AIR by name. */
+static size_t add_col(const char *name) {
+    static air *a;
+    if (!a) a = zkvm_add_air(); /* kept for the process's life */
+    for (uint32_t i = 0; i < air_n_cols(a, AIR_STAGE1); i++)
+        if (strcmp(air_col_name(a, AIR_STAGE1, i), name) == 0) return i;
+    ZISK_ASSERT(0);
+    return 0;
+}
+
+/* First used row of an add instance whose result limb c1 is nonzero (-1: none). */
+static long add_row(gl_t *t, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        gl_t act = 0;
+        static const char *const f[] = {"f_add", "f_sub", "f_addw", "f_subw"};
+        for (int k = 0; k < 4; k++) act = gl_add(act, COL(t, n, add_col(f[k]))[i]);
+        if (act && COL(t, n, add_col("c1"))[i] != 0) return (long)i;
+    }
+    return -1;
+}
+
+static void add_wrong_sum(const tcase *tc, zkvm_kind k, size_t idx, unsigned log_n, uint32_t nc, gl_t *t, gl_t *pub) {
+    (void)tc, (void)nc, (void)pub, (void)idx;
+    size_t n = (size_t)1 << log_n;
+    if (k != ZKVM_KIND_ADD || g_done) return;
+    long r = add_row(t, n);
+    if (r < 0) return;
+    /* the provider row proves another sum than the tuple it receives claims */
+    COL(t, n, add_col("c0"))[r] = gl_add(COL(t, n, add_col("c0"))[r], 1);
+    g_done = 1;
+}
+
+static void add_limb_range(const tcase *tc, zkvm_kind k, size_t idx, unsigned log_n, uint32_t nc, gl_t *t, gl_t *pub) {
+    (void)tc, (void)nc, (void)pub, (void)idx;
+    size_t n = (size_t)1 << log_n;
+    if (k != ZKVM_KIND_ADD || g_done) return;
+    long r = add_row(t, n);
+    if (r < 0) return;
+    /* the same low word written with a limb of 2^16 or more: only the range lookups object */
+    COL(t, n, add_col("c0"))[r] = gl_add(COL(t, n, add_col("c0"))[r], 1u << 16);
+    COL(t, n, add_col("c1"))[r] = gl_sub(COL(t, n, add_col("c1"))[r], 1);
+    g_done = 1;
+}
+
 static const tcase cases[] = {
     {"wrong ALU result", "bus", 1, alu_result},
     {"wrong memory read value", "bus", 0, mem_read_value},
@@ -341,7 +394,7 @@ static const tcase cases[] = {
     {"changed output word", "memory", 1, output_word},
     {"changed exit code", "halt", 1, exit_code},
     {"register write dropped", "w_select", 0, reg_write_dropped},
-    {"register read of a stale value", "does not balance", 1, reg_stale_read},
+    {"register read of a stale value", "register bus", 1, reg_stale_read},
     {"register read from the future", "range bus", 0, reg_future_read},
     {"final register state changed", "register bus", 1, reg_final_state},
     {"memory rows out of order", "sorted", 0, mem_unsorted},
@@ -355,6 +408,8 @@ static const tcase cases[] = {
     {"write to the input region", "input_read_only", 0, input_write},
     {"initialised data not written", "mandatory_init", 0, skip_data_init},
     {"halt without the exit call", "halt_exit_syscall", 0, halt_not_exit},
+    {"add AIR proves another sum", "carry_lo", 1, add_wrong_sum},
+    {"add AIR result limb out of range", "range bus", 0, add_limb_range},
 };
 
 static const tcase *g_case;

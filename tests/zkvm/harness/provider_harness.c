@@ -1,0 +1,172 @@
+/* provider_harness.c: see provider_harness.h. */
+#include "provider_harness.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "zkvm_bus.h"
+
+#define M32 0xffffffffull
+
+static air *g_sender, *g_range;
+static gl_t *g_range_fixed;
+
+static void init(void) {
+    if (g_sender) return;
+    air_builder *b = air_builder_new("sender", 3);
+    air_col t = air_cols_stage1(b, "t", 7);
+    air_col m = air_col_stage1(b, "m");
+    air_expr v[7];
+    for (uint32_t i = 0; i < 7; i++) v[i] = air_cur(b, air_col_at(t, i));
+    air_bus_send(b, "op", ZKVM_BUS_OP, air_cur(b, m), v, 7);
+    zisk_err err;
+    g_sender = air_build(b, &err);
+    assert_non_null(g_sender);
+    g_range = zkvm_range_air();
+    g_range_fixed = zkvm_range_fixed();
+}
+
+void ph_teardown(void) {
+    air_free(g_sender);
+    air_free(g_range);
+    free(g_range_fixed);
+    g_sender = g_range = NULL;
+    g_range_fixed = NULL;
+}
+
+ph_tuple ph_tuple_of(const zkvm_op_record *r) {
+    ph_tuple t = {{r->opc, r->x & M32, r->x >> 32, r->y & M32, r->y >> 32, r->c & M32, r->c >> 32}};
+    return t;
+}
+
+unsigned ph_log_for(size_t n) {
+    unsigned l = 1;
+    while (((size_t)1 << l) < n) l++;
+    return l;
+}
+
+uint32_t ph_col(const air *a, const char *name) {
+    for (uint32_t i = 0; i < air_n_cols(a, AIR_STAGE1); i++)
+        if (strcmp(air_col_name(a, AIR_STAGE1, i), name) == 0) return i;
+    fail_msg("no column %s", name);
+    return 0;
+}
+
+uint32_t ph_constraint(const air *a, const char *name) {
+    for (uint32_t i = 0; i < air_n_constraints(a); i++)
+        if (strcmp(air_constraint_name(a, i), name) == 0) return i;
+    fail_msg("no constraint %s", name);
+    return 0;
+}
+
+/* The sender's trace: tuples in rows 0..n_send with multiplicity 1. */
+static gl_t *sender_trace(const ph_tuple *t, size_t n_send, unsigned log_n) {
+    size_t rows = (size_t)1 << log_n;
+    assert_true(n_send <= rows);
+    gl_t *s = calloc(8 * rows, sizeof *s);
+    for (size_t i = 0; i < n_send; i++) {
+        for (unsigned k = 0; k < 7; k++) s[k * rows + i] = t[i].v[k];
+        s[7 * rows + i] = 1;
+    }
+    return s;
+}
+
+static const gl3_t *challenges(void) {
+    static gl3_t ch[AIR_N_CHALLENGES];
+    uint64_t s = 99;
+    for (unsigned i = 0; i < AIR_N_CHALLENGES; i++)
+        for (unsigned k = 0; k < 3; k++) {
+            s += 0x9e3779b97f4a7c15ull;
+            uint64_t z = s;
+            z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+            z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+            ch[i].c[k] = gl_from_u64(z ^ (z >> 31));
+        }
+    return ch;
+}
+
+typedef struct inst {
+    const air *a;
+    size_t n;
+    const gl_t *s1, *fx;
+    gl_t *s2;
+    gl3_t sum;
+} inst;
+
+ph_outcome ph_check_job(const ph_provider *p, const ph_tuple *t, size_t n_send, const gl_t *trace,
+                        unsigned log_n) {
+    init();
+    ph_outcome o;
+    memset(&o, 0, sizeof o);
+    const gl3_t *ch = challenges();
+    zkvm_range_counts *rc = calloc(1, sizeof *rc);
+    p->count(trace, log_n, rc);
+    gl_t *snd = sender_trace(t, n_send, log_n);
+    gl_t *rng = zkvm_range_trace(rc);
+    size_t n = (size_t)1 << log_n;
+    inst I[3] = {{g_sender, n, snd, NULL, NULL, {{0}}},
+                 {p->a, n, trace, NULL, NULL, {{0}}},
+                 {g_range, (size_t)1 << ZKVM_RANGE_LOG_N, rng, g_range_fixed, NULL, {{0}}}};
+    zisk_err err;
+    air_bus_tally *tl = air_bus_tally_new();
+    for (int i = 0; i < 3; i++) {
+        I[i].s2 = calloc(air_n_cols(I[i].a, AIR_STAGE2) * I[i].n, sizeof(gl_t));
+        air_view v = air_view_col_major(I[i].s1, I[i].fx, I[i].s2, I[i].n);
+        air_values vals = {NULL, ch, gl3_zero()};
+        assert_int_equal(air_stage2_generate(I[i].a, &v, &vals, I[i].s2, &I[i].sum, &err), 0);
+        assert_int_equal(air_bus_tally_add(tl, I[i].a, &v, &vals, &err), 0);
+    }
+    air_view v = air_view_col_major(I[1].s1, I[1].fx, I[1].s2, I[1].n);
+    air_values vals = {NULL, ch, I[1].sum};
+    air_failure f;
+    if (air_check(p->a, &v, &vals, &f, &err) != 0) {
+        o.constraint_fail = 1;
+        o.failed_row = f.row;
+        snprintf(o.failed, sizeof o.failed, "%s", f.name);
+    }
+    o.bus_fail = air_bus_tally_check(tl, &o.bad_bus, &err) != 0;
+    gl3_t sums[3] = {I[0].sum, I[1].sum, I[2].sum};
+    assert_int_equal(air_bus_sums_check(sums, 3, &err) != 0, o.bus_fail); /* the verifier's rule agrees */
+    if (getenv("PH_DEBUG"))
+        print_message("%s: constraint %s (row %zu), bus %s\n", p->name, o.constraint_fail ? o.failed : "ok",
+                      o.failed_row, o.bus_fail ? "unbalanced" : "ok");
+    air_bus_tally_free(tl);
+    for (int i = 0; i < 3; i++) free(I[i].s2);
+    free(snd);
+    free(rng);
+    free(rc);
+    return o;
+}
+
+stark_status ph_prove_and_verify(const ph_provider *p, const ph_tuple *t, size_t n_send,
+                                 const gl_t *trace, unsigned log_n) {
+    init();
+    zkvm_range_counts *rc = calloc(1, sizeof *rc);
+    p->count(trace, log_n, rc);
+    gl_t *snd = sender_trace(t, n_send, log_n);
+    gl_t *rng = zkvm_range_trace(rc);
+    stark_params prm;
+    prm.fri = (fri_params){.log_blowup = 1, .log_arity = 2, .log_final_size = 1, .n_queries = 6, .pow_bits = 2};
+    zisk_err err;
+    stark_pk *pk[3] = {stark_setup(g_sender, &prm, log_n, NULL, &err), stark_setup(p->a, &prm, log_n, NULL, &err),
+                       stark_setup(g_range, &prm, ZKVM_RANGE_LOG_N, g_range_fixed, &err)};
+    for (int i = 0; i < 3; i++) assert_non_null(pk[i]);
+    const stark_pk *pks[3] = {pk[0], pk[1], pk[2]};
+    const gl_t *st[3] = {snd, trace, rng}, *pub[3] = {NULL, NULL, NULL};
+    stark_job_proof job;
+    assert_true(stark_prove_job(pks, st, pub, 3, &job, &err) >= 0);
+    const stark_vk *vks[3] = {stark_pk_vk(pk[0]), stark_pk_vk(pk[1]), stark_pk_vk(pk[2])};
+    stark_status s = stark_verify_job(vks, 3, &job, &err);
+    if (getenv("PH_DEBUG")) print_message("%s: verify %s (%s)\n", p->name, stark_status_str(s), s ? err.msg : "");
+    stark_job_proof_free(&job);
+    for (int i = 0; i < 3; i++) stark_pk_free(pk[i]);
+    free(snd);
+    free(rng);
+    free(rc);
+    return s;
+}
