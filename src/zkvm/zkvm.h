@@ -50,7 +50,8 @@ typedef enum zkvm_kind {
     ZKVM_KIND_SHIFT = 7,
     ZKVM_KIND_ARITH = 8,
     ZKVM_KIND_ADD = 9,
-    ZKVM_N_KINDS = 10
+    ZKVM_KIND_LOGIC = 10,
+    ZKVM_N_KINDS = 11
 } zkvm_kind;
 const char *zkvm_kind_name(zkvm_kind k);
 

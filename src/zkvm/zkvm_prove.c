@@ -10,6 +10,7 @@
 #include "add.h"
 #include "arith.h"
 #include "binary.h"
+#include "logic.h"
 #include "shift.h"
 #include <openssl/sha.h>
 
@@ -21,12 +22,12 @@
 #include "zkvm_trace.h"
 
 static const char *const kind_names[ZKVM_N_KINDS] = {
-    "program", "main", "memory", "boundary", "range", "binary", "binary_table", "shift", "arith", "add"};
+    "program", "main", "memory", "boundary", "range", "binary", "binary_table", "shift", "arith", "add", "logic"};
 
 const char *zkvm_kind_name(zkvm_kind k) { return (unsigned)k < ZKVM_N_KINDS ? kind_names[k] : "?"; }
 
 /* The operation providers, in dispatch order: each record goes to the first one that handles its
- * op (add before binary, which proves the same four ops with a row four times as wide). */
+ * op (add and logic before binary, which proves the same ops with a wider row). */
 typedef struct provider {
     zkvm_kind kind;
     int (*handles)(zkvm_op);
@@ -35,6 +36,7 @@ typedef struct provider {
 } provider;
 static const provider providers[] = {
     {ZKVM_KIND_ADD, zkvm_add_handles, zkvm_add_fixed, zkvm_add_trace},
+    {ZKVM_KIND_LOGIC, zkvm_logic_handles, zkvm_logic_fixed, zkvm_logic_trace},
     {ZKVM_KIND_BINARY, zkvm_binary_handles, zkvm_binary_fixed, zkvm_binary_trace},
     {ZKVM_KIND_SHIFT, zkvm_shift_handles, zkvm_shift_fixed, zkvm_shift_trace},
     {ZKVM_KIND_ARITH, zkvm_arith_handles, zkvm_arith_fixed, zkvm_arith_trace},
@@ -100,6 +102,7 @@ static air *kind_air(keyring *kr, zkvm_kind k) {
         case ZKVM_KIND_SHIFT: kr->airs[k] = zkvm_shift_air(); break;
         case ZKVM_KIND_ARITH: kr->airs[k] = zkvm_arith_air(); break;
         case ZKVM_KIND_ADD: kr->airs[k] = zkvm_add_air(); break;
+        case ZKVM_KIND_LOGIC: kr->airs[k] = zkvm_logic_air(); break;
         default: ZISK_ASSERT(0);
         }
     }
@@ -647,9 +650,13 @@ int zkvm_prove(const vm_program *p, const uint8_t *input, size_t input_len,
         W.recs[pi] = zisk_xmalloc((n_of[pi] ? n_of[pi] : 1) * sizeof *W.recs[pi]);
         for (size_t i = 0; i < e.n_ops; i++)
             if (dest[i] == pi) W.recs[pi][n++] = e.ops[i];
-        if (providers[pi].kind == ZKVM_KIND_BINARY && n > 0) {
-            bcnt = zisk_xcalloc(1, sizeof *bcnt);
-            zkvm_binary_count(bcnt, W.recs[pi], n);
+        /* the byte table counts the lookups of the logic and the binary rows */
+        if ((providers[pi].kind == ZKVM_KIND_BINARY || providers[pi].kind == ZKVM_KIND_LOGIC) && n > 0) {
+            if (!bcnt) bcnt = zisk_xcalloc(1, sizeof *bcnt);
+            if (providers[pi].kind == ZKVM_KIND_BINARY)
+                zkvm_binary_count(bcnt, W.recs[pi], n);
+            else
+                zkvm_logic_count(bcnt, W.recs[pi], n);
             W.bcnt = bcnt;
         }
         /* Full instances of 2^seg_bits rows, then the remainder r: as one instance of
@@ -674,6 +681,7 @@ int zkvm_prove(const vm_program *p, const uint8_t *input, size_t input_len,
             inst *in = inst_add(&L, providers[pi].kind, lc);
             in->prov = (int)pi, in->first = s, in->count = r;
         }
+        /* the byte table after the last provider that uses it (binary comes after logic) */
         if (bcnt && providers[pi].kind == ZKVM_KIND_BINARY)
             inst_add(&L, ZKVM_KIND_BINARY_TABLE, ZKVM_BINARY_TABLE_LOG_N);
     }

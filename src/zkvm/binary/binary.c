@@ -6,19 +6,8 @@
 #include <string.h>
 
 #include "base.h"
+#include "binary_internal.h"
 #include "zkvm_bus.h"
-
-/* Private buses: the byte lookups of bytes 0-2 and 4-6, of byte 3 (with the bit-31 outputs the
- * W forms need) and of byte 7 (with the signed comparison bit). Three tuple shapes, three ids
- * (one tuple length per bus, docs/AIR.md). */
-enum {
-    BUS_BYTE = ZKVM_BUS_PRIVATE_BINARY + 0,
-    BUS_MID = ZKVM_BUS_PRIVATE_BINARY + 1,
-    BUS_TOP = ZKVM_BUS_PRIVATE_BINARY + 2,
-};
-
-/* Table kinds: what r and carry_out are as functions of (a, b, carry_in). */
-enum { KIND_AND = 0, KIND_ADD = 1, KIND_ADD_EVEN = 2 };
 
 #define M32 0xffffffffull
 
@@ -69,18 +58,6 @@ static unsigned op_kind(size_t k, unsigned i) {
 /* ------------------------------------------------------------------------------------------ */
 /* The byte table                                                                               */
 /* ------------------------------------------------------------------------------------------ */
-
-/* Layout of the 2^18 rows: [0, 2^16) KIND_AND (carry_in 0), [2^16, 3*2^16) KIND_ADD (carry_in
- * = bit 16 of row - 2^16), [3*2^16, 2^18) KIND_ADD_EVEN (carry_in 0); a = row bits 0-7, b = row
- * bits 8-15. Every (kind, a, b, carry_in) the provider can look up has exactly one row. */
-static uint32_t table_row(unsigned kind, unsigned a, unsigned b, unsigned cin) {
-    uint32_t ab = a | (b << 8);
-    switch (kind) {
-    case KIND_AND: ZISK_ASSERT(cin == 0); return ab;
-    case KIND_ADD: return (1u << 16) + (cin << 16) + ab;
-    default: ZISK_ASSERT(kind == KIND_ADD_EVEN && cin == 0); return (3u << 16) + ab;
-    }
-}
 
 /* The table's function: r and carry_out of (kind, a, b, carry_in). */
 static void table_eval(unsigned kind, unsigned a, unsigned b, unsigned cin, unsigned *r,

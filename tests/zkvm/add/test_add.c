@@ -294,7 +294,7 @@ static void test_stark_job(void **state) {
 static int setup(void **state) {
     (void)state;
     g_add = zkvm_add_air();
-    g_prov = (ph_provider){"add", g_add, zkvm_add_count_lookups};
+    g_prov = (ph_provider){"add", g_add, zkvm_add_count_lookups, NULL, NULL, 0, NULL};
     return 0;
 }
 

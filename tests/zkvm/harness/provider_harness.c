@@ -90,6 +90,28 @@ static const gl3_t *challenges(void) {
     return ch;
 }
 
+/* The provider's table instance for a provider trace. */
+typedef struct table {
+    const air *a;
+    const gl_t *fixed;
+    unsigned log_n;
+    gl_t *trace;
+} table;
+
+static table table_of(const ph_provider *p, const gl_t *trace, unsigned log_n) {
+    table tb;
+    if (p->count) {
+        zkvm_range_counts *rc = calloc(1, sizeof *rc);
+        p->count(trace, log_n, rc);
+        tb = (table){g_range, g_range_fixed, ZKVM_RANGE_LOG_N, zkvm_range_trace(rc)};
+        free(rc);
+    } else {
+        assert_non_null(p->table);
+        tb = (table){p->table, p->table_fixed, p->table_log_n, p->table_trace(trace, log_n)};
+    }
+    return tb;
+}
+
 typedef struct inst {
     const air *a;
     size_t n;
@@ -104,14 +126,12 @@ ph_outcome ph_check_job(const ph_provider *p, const ph_tuple *t, size_t n_send, 
     ph_outcome o;
     memset(&o, 0, sizeof o);
     const gl3_t *ch = challenges();
-    zkvm_range_counts *rc = calloc(1, sizeof *rc);
-    p->count(trace, log_n, rc);
+    table tb = table_of(p, trace, log_n);
     gl_t *snd = sender_trace(t, n_send, log_n);
-    gl_t *rng = zkvm_range_trace(rc);
     size_t n = (size_t)1 << log_n;
     inst I[3] = {{g_sender, n, snd, NULL, NULL, {{0}}},
                  {p->a, n, trace, NULL, NULL, {{0}}},
-                 {g_range, (size_t)1 << ZKVM_RANGE_LOG_N, rng, g_range_fixed, NULL, {{0}}}};
+                 {tb.a, (size_t)1 << tb.log_n, tb.trace, tb.fixed, NULL, {{0}}}};
     zisk_err err;
     air_bus_tally *tl = air_bus_tally_new();
     for (int i = 0; i < 3; i++) {
@@ -138,26 +158,23 @@ ph_outcome ph_check_job(const ph_provider *p, const ph_tuple *t, size_t n_send, 
     air_bus_tally_free(tl);
     for (int i = 0; i < 3; i++) free(I[i].s2);
     free(snd);
-    free(rng);
-    free(rc);
+    free(tb.trace);
     return o;
 }
 
 stark_status ph_prove_and_verify(const ph_provider *p, const ph_tuple *t, size_t n_send,
                                  const gl_t *trace, unsigned log_n) {
     init();
-    zkvm_range_counts *rc = calloc(1, sizeof *rc);
-    p->count(trace, log_n, rc);
+    table tb = table_of(p, trace, log_n);
     gl_t *snd = sender_trace(t, n_send, log_n);
-    gl_t *rng = zkvm_range_trace(rc);
     stark_params prm;
     prm.fri = (fri_params){.log_blowup = 1, .log_arity = 2, .log_final_size = 1, .n_queries = 6, .pow_bits = 2};
     zisk_err err;
     stark_pk *pk[3] = {stark_setup(g_sender, &prm, log_n, NULL, &err), stark_setup(p->a, &prm, log_n, NULL, &err),
-                       stark_setup(g_range, &prm, ZKVM_RANGE_LOG_N, g_range_fixed, &err)};
+                       stark_setup(tb.a, &prm, tb.log_n, tb.fixed, &err)};
     for (int i = 0; i < 3; i++) assert_non_null(pk[i]);
     const stark_pk *pks[3] = {pk[0], pk[1], pk[2]};
-    const gl_t *st[3] = {snd, trace, rng}, *pub[3] = {NULL, NULL, NULL};
+    const gl_t *st[3] = {snd, trace, tb.trace}, *pub[3] = {NULL, NULL, NULL};
     stark_job_proof job;
     assert_true(stark_prove_job(pks, st, pub, 3, &job, &err) >= 0);
     const stark_vk *vks[3] = {stark_pk_vk(pk[0]), stark_pk_vk(pk[1]), stark_pk_vk(pk[2])};
@@ -166,7 +183,6 @@ stark_status ph_prove_and_verify(const ph_provider *p, const ph_tuple *t, size_t
     stark_job_proof_free(&job);
     for (int i = 0; i < 3; i++) stark_pk_free(pk[i]);
     free(snd);
-    free(rng);
-    free(rc);
+    free(tb.trace);
     return s;
 }

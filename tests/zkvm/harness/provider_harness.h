@@ -1,12 +1,14 @@
 /*
- * provider_harness.h: what the tests of the operation-bus providers that use the range table
- * (add, arith, shift) share: a sender AIR standing in for the main AIR, the job check
- * {sender, provider, range table} with the constraint checker and the bus tally, and a real
- * STARK job over the same three instances (small test parameters, far from 128 bits).
+ * provider_harness.h: what the tests of the operation-bus providers share: a sender AIR
+ * standing in for the main AIR, the job check {sender, provider, its table} with the
+ * constraint checker and the bus tally, and a real STARK job over the same three instances
+ * (small test parameters, far from 128 bits).
  *
- * A provider is described by its AIR and its count-lookups function (zkvm_<p>_count_lookups:
- * counts the range lookups of a possibly tampered trace into a zkvm_range_counts), so a test
- * can edit a provider trace and see whether the checker or a bus catches it.
+ * A provider is described by its AIR and how to build its table instance from a (possibly
+ * tampered) provider trace: for the range-table providers (add, arith, shift) their
+ * count-lookups function (zkvm_<p>_count_lookups), for others (logic) a table AIR with its
+ * fixed columns and a function that builds the table's stage-1 trace. So a test can edit a
+ * provider trace and see whether the checker or a bus catches it.
  */
 #ifndef ZISK_TESTS_ZKVM_PROVIDER_HARNESS_H
 #define ZISK_TESTS_ZKVM_PROVIDER_HARNESS_H
@@ -30,10 +32,17 @@ ph_tuple ph_tuple_of(const zkvm_op_record *r);
 
 typedef size_t (*ph_count_fn)(const gl_t *trace, unsigned log_n, zkvm_range_counts *rc);
 
+/* The table's stage-1 trace for a provider trace (allocated; the harness frees it). */
+typedef gl_t *(*ph_table_fn)(const gl_t *trace, unsigned log_n);
+
 typedef struct ph_provider {
     const char *name;  /* for messages */
     const air *a;
-    ph_count_fn count; /* its zkvm_<p>_count_lookups */
+    ph_count_fn count; /* the range table's partner: its zkvm_<p>_count_lookups; or NULL and: */
+    const air *table;  /* the table AIR, */
+    const gl_t *table_fixed;
+    unsigned table_log_n;
+    ph_table_fn table_trace;
 } ph_provider;
 
 /* What the job check found. */

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "add.h"
+#include "logic.h"
 #include "base.h"
 #include "stark.h"
 #include "vm.h"
@@ -384,6 +385,27 @@ static void add_limb_range(const tcase *tc, zkvm_kind k, size_t idx, unsigned lo
     g_done = 1;
 }
 
+static void logic_byte_range(const tcase *tc, zkvm_kind k, size_t idx, unsigned log_n, uint32_t nc, gl_t *t, gl_t *pub) {
+    (void)tc, (void)nc, (void)pub, (void)idx;
+    size_t n = (size_t)1 << log_n;
+    if (k != ZKVM_KIND_LOGIC || g_done) return;
+    static air *a;
+    if (!a) a = zkvm_logic_air(); /* kept for the process's life */
+    uint32_t x0 = 0;
+    for (uint32_t i = 0; i < air_n_cols(a, AIR_STAGE1); i++)
+        if (strcmp(air_col_name(a, AIR_STAGE1, i), "x[0]") == 0) x0 = i;
+    /* an operand limb unchanged, but one of its bytes claimed as 256 more and the next as one
+     * less: the tuple and every constraint still hold; only the byte table has no such row */
+    for (size_t i = 0; i < n; i++)
+        for (uint32_t c = x0; c + 1 < x0 + 16; c++) /* x[0..7], y[0..7] */
+            if (c != x0 + 7 && COL(t, n, 0)[i] + COL(t, n, 1)[i] + COL(t, n, 2)[i] == 1 && COL(t, n, c + 1)[i] > 0) {
+                COL(t, n, c)[i] += 256;
+                COL(t, n, c + 1)[i] -= 1;
+                g_done = 1;
+                return;
+            }
+}
+
 static const tcase cases[] = {
     {"wrong ALU result", "bus", 1, alu_result},
     {"wrong memory read value", "bus", 0, mem_read_value},
@@ -410,6 +432,7 @@ static const tcase cases[] = {
     {"halt without the exit call", "halt_exit_syscall", 0, halt_not_exit},
     {"add AIR proves another sum", "carry_lo", 1, add_wrong_sum},
     {"add AIR result limb out of range", "range bus", 0, add_limb_range},
+    {"logic AIR byte out of range", "(id 16)", 1, logic_byte_range},
 };
 
 static const tcase *g_case;
