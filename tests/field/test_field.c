@@ -228,6 +228,16 @@ static void assert_gl3_eq(gl3_t a, gl3_t b) {
 
 static void test_ext_axioms(void **state) {
     (void)state;
+    /* every product of coefficients from the edge values (the largest sums of 128-bit products
+     * that gl3_mul accumulates before reducing) */
+    static const gl_t E[] = {0, 1, 2, 0xffffffffull, 0x100000000ull, P - 1, P - 2, (P - 1) / 2};
+    const size_t n_e = sizeof E / sizeof E[0];
+    for (size_t i = 0; i < n_e * n_e * n_e; i++)
+        for (size_t j = 0; j < n_e * n_e * n_e; j += 3) {
+            gl3_t a = {{E[i % n_e], E[i / n_e % n_e], E[i / n_e / n_e]}};
+            gl3_t b = {{E[j % n_e], E[j / n_e % n_e], E[j / n_e / n_e]}};
+            assert_gl3_eq(gl3_mul(a, b), ref_gl3_mul(a, b));
+        }
     gl3_t X = {{0, 1, 0}};
     /* X^3 = X + 1 */
     assert_gl3_eq(gl3_mul(X, gl3_mul(X, X)), (gl3_t){{1, 1, 0}});
