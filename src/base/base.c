@@ -1,10 +1,14 @@
 #include "base.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <sys/stat.h>
 #include <time.h>
 
@@ -38,6 +42,13 @@ void *zisk_xcalloc(size_t count, size_t size) {
     void *p = calloc(count ? count : 1, size ? size : 1);
     if (!p) zisk_panic(__FILE__, __LINE__, "out of memory allocating %zu x %zu bytes", count, size);
     return p;
+}
+
+void zisk_malloc_keep_freed(void) {
+#ifdef __GLIBC__
+    (void)mallopt(M_MMAP_MAX, 0);             /* large blocks from the heap, not fresh mmaps */
+    (void)mallopt(M_TRIM_THRESHOLD, INT_MAX); /* and freed heap memory stays for reuse */
+#endif
 }
 
 void *zisk_xrealloc(void *p, size_t n) {

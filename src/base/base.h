@@ -41,6 +41,15 @@ void *zisk_xcalloc(size_t count, size_t size);
 void *zisk_xrealloc(void *p, size_t n);
 char *zisk_xstrdup(const char *s);
 
+/* For a process that allocates and frees buffers of hundreds of MiB over and over (the prover:
+ * traces, LDEs and Merkle trees, per instance): serve them from the heap and keep freed memory
+ * for reuse instead of unmapping it. With glibc's defaults each such buffer is a fresh mmap
+ * whose pages the kernel faults in and zeroes again on first touch (11% of a 2^20-step zkVM
+ * proof, docs/PERFORMANCE.md); peak memory stays the same, but the process keeps its heap until
+ * it exits. Call once at start-up, before threads. No effect (and harmless) outside glibc or
+ * under a sanitizer's allocator. */
+void zisk_malloc_keep_freed(void);
+
 /* Reads a whole file into a new buffer (caller frees with free()). Refuses files larger than
  * max_size bytes. Returns 0 on success; -1 with err filled (names the path and the cause). */
 int zisk_read_file(const char *path, size_t max_size, uint8_t **data, size_t *len, zisk_err *err);

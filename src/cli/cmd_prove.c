@@ -167,6 +167,7 @@ int cmd_prove(int argc, char **argv) {
     if (bits_s && (zisk_parse_u64(bits_s, &bits) != 0 || bits < ZKVM_SEGMENT_BITS_MIN || bits > ZKVM_SEGMENT_BITS_MAX))
         return cli_usage_error(&a, "--segment-bits: '%s' is not an integer from %d to %d", bits_s,
                                ZKVM_SEGMENT_BITS_MIN, ZKVM_SEGMENT_BITS_MAX);
+    zisk_malloc_keep_freed(); /* the prover's buffers: reuse instead of fresh pages (base.h) */
     vm_program *p = load_program(a.cmd, elf_path);
     if (!p) return CLI_EXIT_FAILURE;
     uint8_t *input = NULL, *proof = NULL;
