@@ -30,8 +30,10 @@ enum {
     ZKVM_MC_OP, ZKVM_MC_RA, ZKVM_MC_RB, ZKVM_MC_RC, ZKVM_MC_IMM_LO, ZKVM_MC_IMM_HI,
     ZKVM_MC_NEXT, ZKVM_MC_TARGET,
     ZKVM_MC_FLAG0, /* 15 flag columns, zkvm_rom.h ZKVM_F_* order */
+    /* values (two 32-bit limbs each); the op's first operand X = A + XM (M - A) is an
+     * expression, not a column */
     ZKVM_MC_A_LO = ZKVM_MC_FLAG0 + 15, ZKVM_MC_A_HI, ZKVM_MC_B_LO, ZKVM_MC_B_HI,
-    ZKVM_MC_X_LO, ZKVM_MC_X_HI, ZKVM_MC_C_LO, ZKVM_MC_C_HI, ZKVM_MC_M_LO, ZKVM_MC_M_HI,
+    ZKVM_MC_C_LO, ZKVM_MC_C_HI, ZKVM_MC_M_LO, ZKVM_MC_M_HI,
     ZKVM_MC_MW_LO, ZKVM_MC_MW_HI, ZKVM_MC_W_LO, ZKVM_MC_W_HI,
     ZKVM_MC_MADDR, ZKVM_MC_O0, ZKVM_MC_O1, ZKVM_MC_O2, ZKVM_MC_K, ZKVM_MC_FMEM,
     ZKVM_MC_NPC, ZKVM_MC_COUT,

@@ -261,13 +261,12 @@ gl_t *zkvm_main_trace(const zkvm_rom *rom, const zkvm_exec *e, unsigned log_n, s
         COL(ZKVM_MC_TARGET)[i] = u->target;
         for (unsigned f = 0; f < ZKVM_N_FLAGS; f++) COL(ZKVM_MC_FLAG0 + f)[i] = (fl >> f) & 1;
 #define HAS(f) ((fl >> ZKVM_F_##f) & 1u)
-        uint64_t x = HAS(XM) ? r->m : r->a;
         uint64_t mw = HAS(MW) ? (HAS(MWB) ? r->b : r->c) : 0;
         uint64_t w = HAS(WC) ? r->c : HAS(WM) ? r->m : HAS(WB) ? r->b : 0;
         int fmem = HAS(MR) || HAS(MW);
 #undef HAS
-        const uint64_t vals[7] = {r->a, r->b, x, r->c, r->m, mw, w};
-        for (unsigned v = 0; v < 7; v++) {
+        const uint64_t vals[6] = {r->a, r->b, r->c, r->m, mw, w};
+        for (unsigned v = 0; v < 6; v++) {
             COL(ZKVM_MC_A_LO + 2 * v)[i] = (uint32_t)vals[v];
             COL(ZKVM_MC_A_LO + 2 * v + 1)[i] = vals[v] >> 32;
         }

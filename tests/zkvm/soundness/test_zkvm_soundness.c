@@ -66,8 +66,7 @@ static void mem_read_value(const tcase *tc, zkvm_kind k, size_t idx, unsigned lo
     (void)idx;
     long r = find_row(t, n, 1u << ZKVM_F_MR | 1u << ZKVM_F_XM);
     if (r < 0) return;
-    MC(M_LO)[r] = gl_add(MC(M_LO)[r], 1);
-    MC(X_LO)[r] = gl_add(MC(X_LO)[r], 1);
+    MC(M_LO)[r] = gl_add(MC(M_LO)[r], 1); /* and with it the op's operand X */
     g_done = 1;
 }
 
@@ -335,7 +334,6 @@ static void halt_not_exit(const tcase *tc, zkvm_kind k, size_t idx, unsigned log
     for (size_t i = 0; i < n; i++)
         if (FLAG(HALT)[i]) {
             MC(A_LO)[i] = 0; /* "a7 was not 93" and it halts anyway */
-            MC(X_LO)[i] = 0;
             g_done = 1;
             return;
         }
