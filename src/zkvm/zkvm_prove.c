@@ -650,13 +650,16 @@ int zkvm_prove(const vm_program *p, const uint8_t *input, size_t input_len,
         W.recs[pi] = zisk_xmalloc((n_of[pi] ? n_of[pi] : 1) * sizeof *W.recs[pi]);
         for (size_t i = 0; i < e.n_ops; i++)
             if (dest[i] == pi) W.recs[pi][n++] = e.ops[i];
-        /* the byte table counts the lookups of the logic and the binary rows */
-        if ((providers[pi].kind == ZKVM_KIND_BINARY || providers[pi].kind == ZKVM_KIND_LOGIC) && n > 0) {
+        /* the byte table counts the lookups of the logic, binary and shift rows */
+        zkvm_kind pk = providers[pi].kind;
+        if ((pk == ZKVM_KIND_BINARY || pk == ZKVM_KIND_LOGIC || pk == ZKVM_KIND_SHIFT) && n > 0) {
             if (!bcnt) bcnt = zisk_xcalloc(1, sizeof *bcnt);
-            if (providers[pi].kind == ZKVM_KIND_BINARY)
+            if (pk == ZKVM_KIND_BINARY)
                 zkvm_binary_count(bcnt, W.recs[pi], n);
-            else
+            else if (pk == ZKVM_KIND_LOGIC)
                 zkvm_logic_count(bcnt, W.recs[pi], n);
+            else
+                zkvm_shift_count_bytes(bcnt, W.recs[pi], n);
             W.bcnt = bcnt;
         }
         /* Full instances of 2^seg_bits rows, then the remainder r: as one instance of
@@ -681,11 +684,11 @@ int zkvm_prove(const vm_program *p, const uint8_t *input, size_t input_len,
             inst *in = inst_add(&L, providers[pi].kind, lc);
             in->prov = (int)pi, in->first = s, in->count = r;
         }
-        /* the byte table after the last provider that uses it (binary comes after logic) */
-        if (bcnt && providers[pi].kind == ZKVM_KIND_BINARY)
-            inst_add(&L, ZKVM_KIND_BINARY_TABLE, ZKVM_BINARY_TABLE_LOG_N);
     }
     free(dest);
+    /* the byte table after the providers that use it (its counts are complete: made from the
+     * records above) */
+    if (bcnt) inst_add(&L, ZKVM_KIND_BINARY_TABLE, ZKVM_BINARY_TABLE_LOG_N);
     /* the records now live per provider */
     free(e.ops);
     e.ops = NULL;

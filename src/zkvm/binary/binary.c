@@ -59,6 +59,13 @@ static unsigned op_kind(size_t k, unsigned i) {
 /* The byte table                                                                               */
 /* ------------------------------------------------------------------------------------------ */
 
+uint32_t zkvm_binary_and_row(unsigned a, unsigned b) {
+    ZISK_ASSERT(a < 256 && b < 256);
+    return table_row(KIND_AND, a, b, 0);
+}
+
+_Static_assert(BUS_BYTE == ZKVM_BINARY_BYTE_BUS && KIND_AND == 0, "binary.h's byte lookup");
+
 /* The table's function: r and carry_out of (kind, a, b, carry_in). */
 static void table_eval(unsigned kind, unsigned a, unsigned b, unsigned cin, unsigned *r,
                        unsigned *cout) {

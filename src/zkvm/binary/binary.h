@@ -15,8 +15,9 @@
  * The byte table is a separate AIR (zkvm_binary_table_air, 2^ZKVM_BINARY_TABLE_LOG_N rows,
  * fixed columns) that receives on three private buses (ZKVM_BUS_PRIVATE_BINARY + 0..2) with
  * one multiplicity column each. Its multiplicities are the number of lookups of each entry
- * made by ALL binary instances of the job: count every record with zkvm_binary_count into one
- * zkvm_binary_counts and build the table trace from it (one table instance per job).
+ * made by ALL binary, logic and shift instances of the job: count every record with
+ * zkvm_binary_count (zkvm_logic_count, zkvm_shift_count_bytes) into one zkvm_binary_counts and
+ * build the table trace from it (one table instance per job).
  *
  * This provider makes no ZKVM_BUS_RANGE16 lookups (its byte table range-checks everything);
  * zkvm_binary_trace takes a zkvm_range_counts only for the common provider signature and leaves
@@ -34,6 +35,7 @@
 
 #include "air.h"
 #include "gl.h"
+#include "zkvm_bus.h"
 #include "zkvm_ops.h"
 #include "zkvm_range.h"
 
@@ -77,6 +79,14 @@ typedef struct zkvm_binary_counts {
  * once for every record proven by any binary instance of the job. Same record validity as
  * zkvm_binary_trace (aborts otherwise). Not thread-safe on one bc. */
 void zkvm_binary_count(zkvm_binary_counts *bc, const zkvm_op_record *recs, size_t n);
+
+/* Other AIRs may use the table to check that two values are bytes (and get their AND): send
+ * (0, a, b, 0, r, 0) on ZKVM_BINARY_BYTE_BUS; a table row matches only when a and b are
+ * integers in [0, 256) and r = a AND b. Count each such lookup into bc->byte at the row
+ * zkvm_binary_and_row(a, b) (the logic and shift AIRs do). */
+#define ZKVM_BINARY_BYTE_BUS (ZKVM_BUS_PRIVATE_BINARY + 0)
+#define ZKVM_BINARY_BYTE_TUPLE 6
+uint32_t zkvm_binary_and_row(unsigned a, unsigned b);
 
 /* Builds the table AIR "binary_table" (max degree 3; free with air_free). */
 air *zkvm_binary_table_air(void);

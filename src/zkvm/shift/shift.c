@@ -48,7 +48,8 @@ enum {
     COL_FSG,                    /* the fill sign: s63 (SRA), s31 (SRAW), sg (sign-extending) */
     COL_FM,                     /* fsg * (256 - M) */
     COL_OPC, COL_CLO, COL_CHI,
-    COL_N
+    COL_PAND,                   /* 7 ANDs of the byte pairs looked up in the byte table */
+    COL_N = COL_PAND + 7
 };
 
 /* Sources of a result byte: the linear forms the byte selection combines. */
@@ -173,14 +174,12 @@ static uint32_t src_col(int src) {
  * a "scaled" lookup 2^j * v (to prove v < 2^(16-j)) is sound only when v is already known to be
  * an integer of moderate size: v = w / 2^j is a huge field element for odd w. Hence:
  *   a 16-bit value: one lookup of v;
- *   a byte pair (a, b): a + 2^8 b and b (so b and a = w - 2^8 b are integers), then 2^8 a
- *     (so 0 <= a < 2^8, and then 0 <= b < 2^8 from a + 2^8 b < 2^16);
- *   a lone byte v: v, then 2^8 v;
  *   the sign bit of a 16-bit word h: h, then 2 (h - 2^15 s) (an integer; in range iff s is
  *     bit 15 of h, given s boolean);
  *   r7: 2^9 r7, where r7 = (sign byte) - 2^7 sg is an integer by the constraint sign_byte
  *     (on the ops that use it; elsewhere it is unused).
- * docs/zkvm/shift.md, "Range checks". The trace builder counts exactly these. */
+ * The bytes go by pairs to the binary AIR's byte table (shift_pairs below). docs/zkvm/shift.md,
+ * "Range checks". The trace builder counts exactly these. */
 typedef struct shift_lookup {
     const char *name;
     uint32_t col[2];
@@ -189,8 +188,6 @@ typedef struct shift_lookup {
 
 #define LK1(nm, c, k0) {nm, {c, 0}, {k0, 0}}
 #define LK2(nm, c0, k0, c1, k1) {nm, {c0, c1}, {k0, k1}}
-#define LK_PAIR(nm, a, b) LK2(nm "_word", a, 1, b, 256), LK1(nm "_hi", b, 1), LK1(nm "_lo8", a, 256)
-#define LK_BYTE(nm, c) LK1(nm, c, 1), LK1(nm "_8", c, 256)
 static const shift_lookup shift_lookups[] = {
     LK1("range_xh0", COL_XH0, 1),
     LK1("range_xh1", COL_XH1, 1),
@@ -198,20 +195,28 @@ static const shift_lookup shift_lookups[] = {
     LK1("range_xh2", COL_XH2, 1),
     LK1("range_xh3", COL_XH3, 1),
     LK2("range_xh3_sign", COL_XH3, 2, COL_S63, -(1 << 16)),
-    LK_PAIR("range_tb01", COL_TB + 0, COL_TB + 1),
-    LK_PAIR("range_tb23", COL_TB + 2, COL_TB + 3),
-    LK_PAIR("range_tb45", COL_TB + 4, COL_TB + 5),
-    LK_PAIR("range_tb67", COL_TB + 6, COL_TB + 7),
-    LK_BYTE("range_tb8", COL_TB + 8),
-    LK_BYTE("range_e0", COL_E0),
-    LK_PAIR("range_yb01", COL_YB + 0, COL_YB + 1),
-    LK_PAIR("range_yb23", COL_YB + 2, COL_YB + 3),
     LK1("range_yh0", COL_YH + 0, 1),
     LK1("range_yh1", COL_YH + 1, 1),
     LK1("range_r7", COL_R7, 512),
 };
 #define N_LOOKUPS (sizeof shift_lookups / sizeof shift_lookups[0])
 _Static_assert(N_LOOKUPS == ZKVM_SHIFT_RANGE_LOOKUPS, "shift.h's lookup count");
+
+/* The byte pairs, each one lookup (0, a, b, 0, a AND b, 0) in the byte table (binary.h): a
+ * table row matches only when a and b are integers in [0, 256). Multiplicity mult (padding rows
+ * look nothing up). */
+typedef struct shift_pair {
+    const char *name;
+    uint32_t a, b;
+} shift_pair;
+static const shift_pair shift_pairs[] = {
+    {"bytes_tb01", COL_TB + 0, COL_TB + 1}, {"bytes_tb23", COL_TB + 2, COL_TB + 3},
+    {"bytes_tb45", COL_TB + 4, COL_TB + 5}, {"bytes_tb67", COL_TB + 6, COL_TB + 7},
+    {"bytes_tb8_e0", COL_TB + 8, COL_E0},   {"bytes_yb01", COL_YB + 0, COL_YB + 1},
+    {"bytes_yb23", COL_YB + 2, COL_YB + 3},
+};
+#define N_PAIRS (sizeof shift_pairs / sizeof shift_pairs[0])
+_Static_assert(N_PAIRS == ZKVM_SHIFT_BYTE_LOOKUPS && COL_PAND + N_PAIRS == COL_N, "shift.h's pair count");
 
 /* ---- the AIR ------------------------------------------------------------------------------ */
 
@@ -291,6 +296,7 @@ static void shift_col_names(char names[COL_N][16]) {
     static const char *const tail[] = {"sg", "r7", "fsg", "fm", "opc", "c_lo", "c_hi"};
     for (size_t i = 0; i < sizeof tail / sizeof tail[0]; i++)
         snprintf(names[COL_SG + i], 16, "%s", tail[i]);
+    for (unsigned i = 0; i < 7; i++) snprintf(names[COL_PAND + i], 16, "pand[%u]", i);
 }
 
 static void constrain(sb_ctx *s, const char *name, air_expr e) {
@@ -418,6 +424,11 @@ air *zkvm_shift_air(void) {
             if (l->k[t] != 0) v = add(&s, v, mul(&s, air_const_i64(b, l->k[t]), col[l->col[t]]));
         air_bus_send(b, l->name, ZKVM_BUS_RANGE16, s.one, &v, 1);
     }
+    for (size_t i = 0; i < N_PAIRS; i++) {
+        air_expr v[ZKVM_BINARY_BYTE_TUPLE] = {cst(&s, 0), col[shift_pairs[i].a], col[shift_pairs[i].b],
+                                              cst(&s, 0), col[COL_PAND + i], cst(&s, 0)};
+        air_bus_send(b, shift_pairs[i].name, ZKVM_BINARY_BYTE_BUS, mult, v, ZKVM_BINARY_BYTE_TUPLE);
+    }
 
     air_expr tuple[7] = {col[COL_OPC], x_lo, x_hi, y_lo, y_hi, col[COL_CLO], col[COL_CHI]};
     air_bus_recv(b, "op", ZKVM_BUS_OP, mult, tuple, 7);
@@ -437,9 +448,9 @@ gl_t *zkvm_shift_fixed(unsigned log_n) {
 
 /* ---- the trace ---------------------------------------------------------------------------- */
 
-/* Fills row values v[COL_N] for record r (validated by the caller) and returns them; counts the
- * range lookups. */
-static void shift_row(const zkvm_op_record *r, gl_t v[COL_N], zkvm_range_counts *rc) {
+/* Fills row values v[COL_N] for record r (validated here) and returns them; counts the range
+ * lookups into rc and the byte-table lookups into bc (either may be NULL: not counted). */
+static void shift_row(const zkvm_op_record *r, gl_t v[COL_N], zkvm_range_counts *rc, zkvm_binary_counts *bc) {
     zkvm_op op = zkvm_opc_op(r->opc);
     int idx = op_index(op);
     uint64_t want;
@@ -513,16 +524,24 @@ static void shift_row(const zkvm_op_record *r, gl_t v[COL_N], zkvm_range_counts 
     u[COL_OPC] = r->opc;
     u[COL_CLO] = c & 0xffffffffu;
     u[COL_CHI] = c >> 32;
+    for (size_t i = 0; i < N_PAIRS; i++) u[COL_PAND + i] = u[shift_pairs[i].a] & u[shift_pairs[i].b];
 
     for (unsigned i = 0; i < COL_N; i++) v[i] = gl_from_u64(u[i]);
 
-    for (size_t i = 0; i < N_LOOKUPS; i++) {
+    for (size_t i = 0; rc && i < N_LOOKUPS; i++) {
         const shift_lookup *l = &shift_lookups[i];
         int64_t val = 0;
         for (int t = 0; t < 2; t++) val += l->k[t] * (int64_t)u[l->col[t]];
         ZISK_ASSERT(val >= 0);
         zkvm_range_add(rc, (uint64_t)val);
     }
+    for (size_t i = 0; bc && i < N_PAIRS; i++)
+        bc->byte[zkvm_binary_and_row((unsigned)u[shift_pairs[i].a], (unsigned)u[shift_pairs[i].b])]++;
+}
+
+void zkvm_shift_count_bytes(zkvm_binary_counts *bc, const zkvm_op_record *recs, size_t n) {
+    gl_t v[COL_N];
+    for (size_t i = 0; i < n; i++) shift_row(&recs[i], v, NULL, bc);
 }
 
 gl_t *zkvm_shift_trace(const zkvm_op_record *recs, size_t n, unsigned log_n,
@@ -533,10 +552,11 @@ gl_t *zkvm_shift_trace(const zkvm_op_record *recs, size_t n, unsigned log_n,
     gl_t *tr = zisk_xcalloc((size_t)COL_N * rows, sizeof *tr);
     gl_t v[COL_N];
     for (size_t i = 0; i < n; i++) {
-        shift_row(&recs[i], v, rc);
+        shift_row(&recs[i], v, rc, NULL);
         for (unsigned c = 0; c < COL_N; c++) tr[(size_t)c * rows + i] = v[c];
     }
-    /* Padding: everything 0 except P = 2^0 (sr = 0); its lookups are all of 0. */
+    /* Padding: everything 0 except P = 2^0 (sr = 0); its range lookups are all of 0, its byte
+     * lookups have multiplicity 0. */
     for (size_t i = n; i < rows; i++) tr[(size_t)COL_P * rows + i] = 1;
     rc->counts[0] += (uint32_t)(N_LOOKUPS * (rows - n));
     return tr;

@@ -11,8 +11,10 @@
  * shifted by a whole number of bytes d (a one-hot column set: the byte shift of a shift, the
  * offset of a memory op) give the result bytes, plus a sign fill. One row per operation.
  *
- * Range checks go to the 16-bit range table AIR (zkvm_range.h); the trace builder counts them
- * into a zkvm_range_counts. No fixed columns, no private bus.
+ * Range checks go to the 16-bit range table AIR (zkvm_range.h), which the trace builder counts
+ * into a zkvm_range_counts, and, for the bytes, by pairs to the binary AIR's byte table
+ * (binary.h), which zkvm_shift_count_bytes counts from the records (one table instance per job,
+ * shared with the binary and logic AIRs). No fixed columns.
  *
  * Errors: building the AIR cannot fail (a failure is a bug and aborts). The trace builder takes
  * records from our own emulator/main trace: an invalid record (an op this AIR does not prove,
@@ -25,13 +27,16 @@
 
 #include "air.h"
 #include "gl.h"
+#include "binary.h"
 #include "zkvm_ops.h"
 #include "zkvm_range.h"
 
-/* Range lookups the AIR makes on every row (padding rows included, with value 0), and the
- * interactions per row (those plus the one receive on ZKVM_BUS_OP). */
-#define ZKVM_SHIFT_RANGE_LOOKUPS 31u
-#define ZKVM_SHIFT_INTERACTIONS (ZKVM_SHIFT_RANGE_LOOKUPS + 1u)
+/* Range lookups the AIR makes on every row (padding rows included, with value 0), byte-table
+ * lookups on every used row (byte pairs, binary.h), and the interactions per row (those plus
+ * the one receive on ZKVM_BUS_OP). */
+#define ZKVM_SHIFT_RANGE_LOOKUPS 9u
+#define ZKVM_SHIFT_BYTE_LOOKUPS 7u
+#define ZKVM_SHIFT_INTERACTIONS (ZKVM_SHIFT_RANGE_LOOKUPS + ZKVM_SHIFT_BYTE_LOOKUPS + 1u)
 
 /* Builds the AIR (max degree 3; free with air_free). Aborts only on a bug. */
 air *zkvm_shift_air(void);
@@ -50,5 +55,10 @@ gl_t *zkvm_shift_fixed(unsigned log_n);
  * otherwise. Adds ZKVM_SHIFT_RANGE_LOOKUPS lookups per row, padding included, to *rc. */
 gl_t *zkvm_shift_trace(const zkvm_op_record *recs, size_t n, unsigned log_n,
                        zkvm_range_counts *rc);
+
+/* Adds the byte-table lookups of the rows zkvm_shift_trace makes for recs[0..n)
+ * (ZKVM_SHIFT_BYTE_LOOKUPS per record; padding rows make none) to *bc. Same record validity as
+ * zkvm_shift_trace. Not thread-safe on one bc. */
+void zkvm_shift_count_bytes(zkvm_binary_counts *bc, const zkvm_op_record *recs, size_t n);
 
 #endif
