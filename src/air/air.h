@@ -248,6 +248,10 @@ typedef struct air_values {
     const gl3_t *challenges;  /* AIR_N_CHALLENGES; may be NULL when the AIR has no bus and
                                  references no challenge */
     gl3_t bus_sum;            /* the instance's bus sum (zero without buses) */
+    uint64_t n_rows;          /* the trace's rows n: the bus constraint spreads bus_sum over
+                                 them (bus_sum / n per row). 0 = the view's rows, which is right
+                                 for air_check and air_eval_row; the quotient evaluator (on an
+                                 LDE view) and air_eval_point need it set. */
 } air_values;
 
 /* ------------------------------------------------------------------------------------------ */

@@ -427,12 +427,17 @@ static int build_bus(air_builder *b, uint32_t *n_groups, zisk_err *err) {
     start[g] = b->n_inter;
     *n_groups = g;
 
-    for (uint32_t gi = 0; gi < g; gi++)
+    /* Helper columns for every group but the last; the last group is folded into the
+     * accumulator's constraints (docs/AIR.md, "Stage-2 columns and constraints"). */
+    for (uint32_t gi = 0; gi + 1 < g; gi++)
         for (int k = 0; k < 3; k++)
             add_col(b, AIR_STAGE2, xasprintf("bus_h%u.c%d", gi, k));
     for (int k = 0; k < 3; k++) add_col(b, AIR_STAGE2, xasprintf("bus_acc.c%d", k));
 
-    /* Helper h_g = sum_{j in g} s_j m_j / d_j, constrained without division. */
+    /* For each group: prod = prod_j d_j and num = sum_j s_j m_j prod_{i != j} d_i, so that the
+     * group's value sum_j s_j m_j / d_j is num / prod. Helper h_g = num / prod, constrained
+     * without division. */
+    air_expr hs = air_const(b, 0), last_prod = air_const(b, 1), last_num = air_const(b, 0);
     for (uint32_t gi = 0; gi < g; gi++) {
         uint32_t a0 = start[gi], a1 = start[gi + 1];
         air_expr prod = air_const(b, 1), num = air_const(b, 0);
@@ -444,23 +449,25 @@ static int build_bus(air_builder *b, uint32_t *n_groups, zisk_err *err) {
                 if (i != j) t = air_mul(b, t, b->inter[i].denom);
             num = b->inter[j].send ? air_add(b, num, t) : air_sub(b, num, t);
         }
+        if (gi + 1 == g) {
+            last_prod = prod, last_num = num;
+            break;
+        }
         air_expr h = stage2_cur(b, gi, 0);
+        hs = air_add(b, hs, h);
         add_constraint(b, AIR_EVERY_ROW, xasprintf("bus_helper_%u", gi),
                        air_sub(b, air_mul(b, h, prod), num));
     }
-    /* Accumulator: acc[0] = sum_g h_g[0]; acc[r+1] = acc[r] + sum_g h_g[r+1];
-     * acc[n-1] = bus_sum. */
-    air_expr hs = air_const(b, 0), hs_next = air_const(b, 0);
-    for (uint32_t gi = 0; gi < g; gi++) {
-        hs = air_add(b, hs, stage2_cur(b, gi, 0));
-        hs_next = air_add(b, hs_next, stage2_cur(b, gi, 1));
-    }
-    air_expr acc = stage2_cur(b, g, 0), acc_next = stage2_cur(b, g, 1);
-    add_constraint(b, AIR_FIRST_ROW, zisk_xstrdup("bus_acc_first"), air_sub(b, acc, hs));
-    add_constraint(b, AIR_TRANSITION, zisk_xstrdup("bus_acc_step"),
-                   air_sub(b, air_sub(b, acc_next, acc), hs_next));
-    add_constraint(b, AIR_LAST_ROW, zisk_xstrdup("bus_acc_last"),
-                   air_sub(b, acc, leaf(b, NODE_BUS_SUM, 0, 0, 0, 0)));
+    /* Accumulator, a running sum around the cyclic domain: on every row r (row n-1 wraps to
+     * row 0), acc[r+1] = acc[r] + value[r] - bus_sum / n, where value[r] = sum_g h_g[r] + the
+     * last group's num / prod. Summed over the n rows the acc terms cancel, so the values add up
+     * to bus_sum. The last group enters multiplied out: (acc' - acc - sum h + bus_sum / n) * prod
+     * = num, of the degree of a helper constraint (the NODE_BUS_SUM leaf is bus_sum / n). */
+    air_expr acc = stage2_cur(b, g - 1, 0), acc_next = stage2_cur(b, g - 1, 1);
+    air_expr share = leaf(b, NODE_BUS_SUM, 0, 0, 0, 0);
+    add_constraint(b, AIR_EVERY_ROW, zisk_xstrdup("bus_acc"),
+                   air_sub(b, air_mul(b, air_add(b, air_sub(b, air_sub(b, acc_next, acc), hs), share), last_prod),
+                           last_num));
     free(start);
     return 0;
 }

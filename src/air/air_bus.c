@@ -139,7 +139,8 @@ int air_stage2_generate(const air *a, const air_view *t, const air_values *v, gl
                 note_zero(&z, zpos, len, c0);
                 continue;
             }
-            /* h_g[r] = sum_{j in g} +-m_j[r] / d_j[r] */
+            /* h_g[r] = sum_{j in g} +-m_j[r] / d_j[r]; the last group's value goes to the
+             * accumulator's columns for now (it has no helper column) */
             for (size_t g = 0; g < G; g++) {
                 gl_t *h0 = stage2 + (3 * g) * n + c0, *h1 = h0 + n, *h2 = h1 + n;
                 for (size_t i = 0; i < len; i++) {
@@ -157,16 +158,29 @@ int air_stage2_generate(const air *a, const air_view *t, const air_values *v, gl
     free(gstart);
     if (z.row != SIZE_MAX) return zero_err(a, &z, err);
 
-    /* acc[r] = acc[r-1] + sum_g h_g[r]: a sequential prefix sum, one pass. */
-    gl_t *acc0 = stage2 + 3 * G * n, *acc1 = acc0 + n, *acc2 = acc1 + n;
+    /* value[r] = sum_g h_g[r] (the last group's still in the acc columns); their total is the
+     * bus sum S; then acc[0] = 0, acc[r+1] = acc[r] + value[r] - S / n (air_build: the
+     * accumulator wraps around the domain back to 0). */
+    gl_t *acc0 = stage2 + 3 * (G - 1) * n, *acc1 = acc0 + n, *acc2 = acc1 + n;
+    gl3_t total = gl3_zero();
+    for (size_t r = 0; r < n; r++) {
+        gl3_t row = {{acc0[r], acc1[r], acc2[r]}};
+        for (size_t g = 0; g + 1 < G; g++) {
+            const gl_t *h = stage2 + 3 * g * n + r;
+            row = gl3_add(row, (gl3_t){{h[0], h[n], h[2 * n]}});
+        }
+        total = gl3_add(total, row);
+        acc0[r] = row.c[0], acc1[r] = row.c[1], acc2[r] = row.c[2];
+    }
+    gl3_t share = gl3_mul_base(total, gl_inv(gl_from_u64(n)));
     gl3_t acc = gl3_zero();
     for (size_t r = 0; r < n; r++) {
-        for (size_t g = 0; g < G; g++) {
-            const gl_t *h = stage2 + 3 * g * n + r;
-            acc = gl3_add(acc, (gl3_t){{h[0], h[n], h[2 * n]}});
-        }
+        gl3_t row = {{acc0[r], acc1[r], acc2[r]}};
         acc0[r] = acc.c[0], acc1[r] = acc.c[1], acc2[r] = acc.c[2];
+        acc = gl3_sub(gl3_add(acc, row), share);
     }
+    ZISK_ASSERT(gl3_is_zero(acc)); /* it wrapped around */
+    acc = total;
     *bus_sum = acc;
     return 0;
 }

@@ -58,7 +58,9 @@ static gl3_t uniform_leaf(const air *a, const air_node *n, const air_values *v) 
     case NODE_CONST: return gl3_from_base(n->value);
     case NODE_PUBLIC: ZISK_ASSERT(v->publics != NULL); return gl3_from_base(v->publics[n->a]);
     case NODE_CHALLENGE: ZISK_ASSERT(v->challenges != NULL); return v->challenges[n->a];
-    case NODE_BUS_SUM: return v->bus_sum;
+    case NODE_BUS_SUM: /* the share of one row: bus_sum / n (n_rows 0 gives 0: a forgotten n_rows
+                        * makes every honest instance with a nonzero bus sum fail, loudly) */
+        return gl3_mul_base(v->bus_sum, gl_inv(gl_from_u64(v->n_rows)));
     default: ZISK_ASSERT(0);
     }
     return gl3_zero();
@@ -411,6 +413,9 @@ static void eval_nodes(const air *a, const air_view *t, size_t row, const air_po
 
 void air_eval_row(const air *a, const air_view *t, size_t row, const air_values *v, gl3_t *out) {
     ZISK_ASSERT(row < t->n_rows);
+    air_values vn = *v;
+    if (!vn.n_rows) vn.n_rows = t->n_rows;
+    v = &vn;
     gl3_t *val = zisk_xmalloc((a->n_nodes ? a->n_nodes : 1) * sizeof *val);
     eval_nodes(a, t, row, NULL, v, val);
     for (uint32_t k = 0; k < a->n_cons; k++) out[k] = val[a->cons[k].root];
@@ -441,6 +446,9 @@ int air_check(const air *a, const air_view *t, const air_values *v, air_failure 
     ZISK_ASSERT(t->next_step == 1);
     size_t n = t->n_rows;
     size_t n_blocks = (n + AIR_BLOCK - 1) / AIR_BLOCK;
+    air_values vn = *v;
+    if (!vn.n_rows) vn.n_rows = n;
+    v = &vn;
     size_t best_row = SIZE_MAX;
     uint32_t best_k = 0;
     gl3_t best_val = gl3_zero();

@@ -56,9 +56,11 @@
 #include "gl.h"
 #include "hash.h"
 
-/* Version written by the encoders; the decoders accept only this one. Version 3: every tree's
- * leaf holds four LDE rows (STARK_LEAF_ROWS); version 2 had two, version 1 one. */
-#define STARK_PROOF_VERSION 3
+/* Version written by the encoders; the decoders accept only this one. Version 4: the last bus
+ * group is folded into the accumulator (one stage-2 extension column fewer per AIR with a bus,
+ * docs/AIR.md); version 3: every tree's leaf holds four LDE rows (STARK_LEAF_ROWS); version 2
+ * had two, version 1 one. */
+#define STARK_PROOF_VERSION 4
 
 /* Rows per Merkle leaf of every committed tree: leaf i (i < N/4) of an LDE of N rows in natural
  * order holds rows i, i + N/4, i + N/2 and i + 3N/4 (the points x, ix, -x, -ix with i a fourth

@@ -334,7 +334,7 @@ int stark_finish(stark_instance *inst, const stark_challenges *ch, stark_proof *
     commit_root(&inst->s1, &proof->roots[STARK_TREE_STAGE1]);
 
     /* Stage 2: the bus columns from the trace (trace domain), then their LDE and tree. */
-    air_values vals = {.publics = inst->publics, .challenges = ch->ch, .bus_sum = gl3_zero()};
+    air_values vals = {.publics = inst->publics, .challenges = ch->ch, .bus_sum = gl3_zero(), .n_rows = n};
     uint32_t n2 = air_n_cols(a, AIR_STAGE2);
     gl_t *s2 = NULL;
     commit c2 = {0};

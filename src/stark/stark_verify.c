@@ -219,7 +219,8 @@ stark_status stark_verify(const stark_vk *vk, const stark_challenges *ch,
     pt.next[AIR_FIXED] = on;
     pt.next[AIR_STAGE1] = on + vk->n_cols[0];
     pt.next[AIR_STAGE2] = on + vk->n_cols[0] + vk->n_cols[1];
-    air_values vals = {.publics = proof->publics, .challenges = ch->ch, .bus_sum = proof->bus_sum};
+    air_values vals = {.publics = proof->publics, .challenges = ch->ch, .bus_sum = proof->bus_sum,
+                       .n_rows = (uint64_t)1 << vk->log_n};
     gl3_t sel[AIR_N_KINDS];
     stark_selectors_at(z, vk->log_n, sel);
     gl3_t lhs = air_eval_point(a, &pt, &vals, lambda, sel);

@@ -515,7 +515,7 @@ static int check_instance(keyring *kr, const inst *in, const gl_t *fixed, air_bu
     air_view v = air_view_col_major(in->trace, fixed, NULL, n);
     /* Fixed challenges: the check is about the witness, not about soundness. */
     static const gl3_t ch[AIR_N_CHALLENGES] = {{{0x1234567, 0x89abcdef, 0x13579}}, {{0x2468ace, 0x97531, 0xfedcba9}}};
-    air_values vals = {in->publics, ch, {{0, 0, 0}}};
+    air_values vals = {in->publics, ch, {{0, 0, 0}}, 0};
     gl_t *s2 = zisk_xcalloc(n * (air_n_cols(a, AIR_STAGE2) + 1), sizeof *s2);
     int rc = -1;
     if (air_stage2_generate(a, &v, &vals, s2, &vals.bus_sum, err) != 0) goto done;

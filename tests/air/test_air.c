@@ -54,7 +54,7 @@ static void inst_free(inst *I) {
 static air_view inst_view(const inst *I) { return air_view_col_major(I->s1, I->fx, I->s2, I->n); }
 
 static air_values inst_vals(const inst *I, const gl3_t *ch) {
-    air_values v = {I->pub, ch, I->bus_sum};
+    air_values v = {I->pub, ch, I->bus_sum, 0};
     return v;
 }
 
@@ -206,7 +206,7 @@ static void test_builder_degrees(void **state) {
         assert_non_null(a);
         uint32_t per = d - 1; /* k interactions: max(1 + k, 1 + (k - 1)) = k + 1 <= d */
         assert_int_equal(air_n_bus_groups(a), (5 + per - 1) / per);
-        assert_int_equal(air_n_cols(a, AIR_STAGE2), 3 * (air_n_bus_groups(a) + 1));
+        assert_int_equal(air_n_cols(a, AIR_STAGE2), 3 * air_n_bus_groups(a)); /* last group folded */
         for (uint32_t k = 0; k < air_n_constraints(a); k++)
             assert_true(air_constraint_effective_degree(a, k) <= d);
         air_free(a);
@@ -218,18 +218,18 @@ static void test_examples_shape(void **state) {
     air *m = air_ex_lookup_main(), *t = air_ex_lookup_table(), *f = air_ex_fib();
     assert_int_equal(air_n_interactions(m), 3);
     assert_int_equal(air_n_bus_groups(m), 2);
-    assert_int_equal(air_n_cols(m, AIR_STAGE2), 9);
+    assert_int_equal(air_n_cols(m, AIR_STAGE2), 6); /* helper 0, then acc (group 1 folded into it) */
     assert_int_equal(air_n_bus_groups(t), 1);
-    assert_int_equal(air_n_cols(t, AIR_STAGE2), 6);
+    assert_int_equal(air_n_cols(t, AIR_STAGE2), 3);
     assert_int_equal(air_n_cols(t, AIR_FIXED), 2);
     assert_string_equal(air_col_name(m, AIR_STAGE1, 1), "x[0]");
-    assert_string_equal(air_col_name(m, AIR_STAGE2, 3), "bus_h1.c0");
-    assert_string_equal(air_col_name(m, AIR_STAGE2, 8), "bus_acc.c2");
+    assert_string_equal(air_col_name(m, AIR_STAGE2, 2), "bus_h0.c2");
+    assert_string_equal(air_col_name(m, AIR_STAGE2, 5), "bus_acc.c2");
     assert_int_equal(air_degree(m), 3);
     assert_int_equal(air_degree(f), 2);
     assert_int_equal(air_quotient_chunks(f), 1);
     assert_int_equal(air_n_cols(f, AIR_STAGE2), 0);
-    assert_string_equal(air_constraint_name(m, air_n_constraints(m) - 1), "bus_acc_last");
+    assert_string_equal(air_constraint_name(m, air_n_constraints(m) - 1), "bus_acc");
     air_free(m);
     air_free(t);
     air_free(f);
@@ -336,10 +336,10 @@ static void test_lookup_honest(void **state) {
     expect_pass(&J.table, J.ch);
     assert_false(gl3_is_zero(J.main.bus_sum));
     assert_int_equal(lookup_global(&J, NULL), 0);
-    /* The accumulator's last value is the bus sum. */
+    /* The accumulator starts at 0 (and wraps back to it: the checker passed). */
     size_t n = J.main.n;
-    const gl_t *acc = J.main.s2 + 6 * n;
-    assert_true(gl3_eq(J.main.bus_sum, (gl3_t){{acc[n - 1], acc[2 * n - 1], acc[3 * n - 1]}}));
+    const gl_t *acc = J.main.s2 + 3 * n;
+    assert_true(acc[0] == 0 && acc[n] == 0 && acc[2 * n] == 0);
     lookup_job_free(&J);
 }
 
@@ -366,7 +366,7 @@ static void test_lookup_corruptions(void **state) {
     expect_fail(M, J.ch, "bus_helper_0", r);
     y0[r] = gl_sub(y0[r], 1);
     y2[r] = gl_add(y2[r], 1);
-    expect_fail(M, J.ch, "bus_helper_1", r);
+    expect_fail(M, J.ch, "bus_acc", r); /* the last group: folded into the accumulator */
     y2[r] = gl_sub(y2[r], 1);
 
     /* sel = 2 breaks booleanity (first in constraint order) and the helpers. */
@@ -377,7 +377,7 @@ static void test_lookup_corruptions(void **state) {
     /* A fixed-column entry of the table. */
     gl_t *Y = T->fx + T->n;
     Y[300] = gl_add(Y[300], 1);
-    expect_fail(T, J.ch, "bus_helper_0", 300);
+    expect_fail(T, J.ch, "bus_acc", 300); /* its one group is folded into the accumulator */
     /* Rebuilt from the wrong table, stage 2 is consistent locally; only the global sum sees it
      * (unless the entry is unused, so use one that is). */
     Y[300] = gl_sub(Y[300], 1);
@@ -393,26 +393,24 @@ static void test_lookup_corruptions(void **state) {
     assert_int_equal(lookup_global(&J, NULL), 0);
 
     /* Stage-2 columns themselves. */
-    gl_t *acc0 = M->s2 + 6 * n, *h1 = M->s2 + 3 * n;
+    gl_t *acc0 = M->s2 + 3 * n, *h0 = M->s2;
+    /* an accumulator cell breaks the step into it (row r - 1) and out of it (row r) */
     acc0[r] = gl_add(acc0[r], 1);
-    expect_fail(M, J.ch, "bus_acc_step", r - 1);
+    expect_fail(M, J.ch, "bus_acc", r - 1);
     acc0[r] = gl_sub(acc0[r], 1);
+    /* row 0's: the step out of it, and the wrap-around step into it from row n - 1 */
     acc0[0] = gl_add(acc0[0], 1);
-    expect_fail(M, J.ch, "bus_acc_first", 0);
+    expect_fail(M, J.ch, "bus_acc", 0);
     acc0[0] = gl_sub(acc0[0], 1);
-    /* A helper cell breaks the accumulator step into its row first (row r + 1's helper
-     * constraint fails too, later); on row 0 the helper constraint comes first. */
-    h1[r + 1] = gl_add(h1[r + 1], 1);
-    expect_fail(M, J.ch, "bus_acc_step", r);
-    h1[r + 1] = gl_sub(h1[r + 1], 1);
-    h1[0] = gl_add(h1[0], 1);
-    expect_fail(M, J.ch, "bus_helper_1", 0);
-    h1[0] = gl_sub(h1[0], 1);
+    /* a helper cell breaks its helper constraint first (and the accumulator step) */
+    h0[r] = gl_add(h0[r], 1);
+    expect_fail(M, J.ch, "bus_helper_0", r);
+    h0[r] = gl_sub(h0[r], 1);
     expect_pass(M, J.ch);
 
-    /* A wrong bus sum value. */
+    /* A wrong bus sum value: every row's share of it is wrong. */
     M->bus_sum.c[2] = gl_add(M->bus_sum.c[2], 1);
-    expect_fail(M, J.ch, "bus_acc_last", n - 1);
+    expect_fail(M, J.ch, "bus_acc", 0);
     M->bus_sum.c[2] = gl_sub(M->bus_sum.c[2], 1);
 
     /* Different challenges than the ones stage 2 was built with. */
@@ -605,7 +603,7 @@ static void compare_eval(const air *a, size_t N, size_t step, int row_major, uin
     for (int i = 0; i < 4; i++) pub[i] = rnd_gl(&s);
     gl3_t ch[AIR_N_CHALLENGES];
     for (int i = 0; i < AIR_N_CHALLENGES; i++) ch[i] = rnd_gl3(&s);
-    air_values vals = {pub, ch, rnd_gl3(&s)};
+    air_values vals = {pub, ch, rnd_gl3(&s), 16}; /* both evaluators: the same rows n */
     gl3_t lambda = rnd_gl3(&s);
     gl_t *sel_mem = malloc(AIR_N_KINDS * N * sizeof(gl_t));
     air_selectors sel;
@@ -688,30 +686,26 @@ static void test_eval_batched_vs_row(void **state) {
  * from random openings must match. */
 static void test_eval_point_ext(void **state) {
     (void)state;
-    air *a = air_ex_perm_send();
+    air *a = air_ex_perm_send(); /* one interaction: its group is folded into the accumulator */
+    assert_int_equal(air_n_cols(a, AIR_STAGE2), 3);
     uint64_t s = 77;
     gl3_t c1[1] = {rnd_gl3(&s)}, n1[1] = {rnd_gl3(&s)};
-    gl3_t c2[6], n2[6];
-    for (int i = 0; i < 6; i++) c2[i] = rnd_gl3(&s), n2[i] = rnd_gl3(&s);
+    gl3_t c2[3], n2[3];
+    for (int i = 0; i < 3; i++) c2[i] = rnd_gl3(&s), n2[i] = rnd_gl3(&s);
     gl3_t ch[2] = {rnd_gl3(&s), rnd_gl3(&s)};
-    air_values vals = {NULL, ch, rnd_gl3(&s)};
+    air_values vals = {NULL, ch, rnd_gl3(&s), 8};
     air_point pt = {{c1, NULL, c2}, {n1, NULL, n2}};
     const gl3_t X = {{0, 1, 0}}, X2 = {{0, 0, 1}};
-    gl3_t h = gl3_add(c2[0], gl3_add(gl3_mul(c2[1], X), gl3_mul(c2[2], X2)));
-    gl3_t acc = gl3_add(c2[3], gl3_add(gl3_mul(c2[4], X), gl3_mul(c2[5], X2)));
-    gl3_t accn = gl3_add(n2[3], gl3_add(gl3_mul(n2[4], X), gl3_mul(n2[5], X2)));
-    gl3_t hn = gl3_add(n2[0], gl3_add(gl3_mul(n2[1], X), gl3_mul(n2[2], X2)));
-    /* Select one constraint at a time (lambda = 0 picks constraint 0 only; others through the
-     * selectors of distinct kinds). */
+    gl3_t acc = gl3_add(c2[0], gl3_add(gl3_mul(c2[1], X), gl3_mul(c2[2], X2)));
+    gl3_t accn = gl3_add(n2[0], gl3_add(gl3_mul(n2[1], X), gl3_mul(n2[2], X2)));
+    /* bus_acc: (acc' - acc + bus_sum / n) * d - 1 (one send of multiplicity 1) */
     gl3_t d = gl3_sub(ch[0], gl3_add(gl3_from_base(AIR_EX_PERM_BUS), gl3_mul(ch[1], c1[0])));
-    gl3_t sel[AIR_N_KINDS] = {gl3_one(), gl3_zero(), gl3_zero(), gl3_zero()};
-    gl3_t got = air_eval_point(a, &pt, &vals, gl3_zero(), sel);
-    assert_true(gl3_eq(got, gl3_sub(gl3_mul(h, d), gl3_one()))); /* bus_helper_0 */
+    gl3_t share = gl3_mul_base(vals.bus_sum, gl_inv(8));
     gl3_t lam = rnd_gl3(&s);
-    gl3_t sel_t[AIR_N_KINDS] = {gl3_zero(), gl3_one(), gl3_zero(), gl3_zero()};
-    got = air_eval_point(a, &pt, &vals, lam, sel_t);
-    uint32_t k = constraint_index(a, "bus_acc_step");
-    gl3_t want = gl3_mul(gl3_pow(lam, k), gl3_sub(gl3_sub(accn, acc), hn));
+    gl3_t sel[AIR_N_KINDS] = {gl3_one(), gl3_zero(), gl3_zero(), gl3_zero()};
+    gl3_t got = air_eval_point(a, &pt, &vals, lam, sel);
+    uint32_t k = constraint_index(a, "bus_acc");
+    gl3_t want = gl3_mul(gl3_pow(lam, k), gl3_sub(gl3_mul(gl3_add(gl3_sub(accn, acc), share), d), gl3_one()));
     assert_true(gl3_eq(got, want));
     air_free(a);
 }

@@ -127,12 +127,12 @@ static outcome check_job(const tuple7 *t, size_t n_send, const gl_t *trace, unsi
     for (int i = 0; i < 3; i++) {
         I[i].s2 = calloc(air_n_cols(I[i].a, AIR_STAGE2) * I[i].n, sizeof(gl_t));
         air_view v = view_of(&I[i]);
-        air_values vals = {NULL, ch, gl3_zero()};
+        air_values vals = {NULL, ch, gl3_zero(), 0};
         assert_int_equal(air_stage2_generate(I[i].a, &v, &vals, I[i].s2, &I[i].sum, &err), 0);
         assert_int_equal(air_bus_tally_add(tl, I[i].a, &v, &vals, &err), 0);
     }
     air_view v = view_of(&I[1]);
-    air_values vals = {NULL, ch, I[1].sum};
+    air_values vals = {NULL, ch, I[1].sum, 0};
     air_failure f;
     if (air_check(g_arith, &v, &vals, &f, &err) != 0) {
         o.constraint_fail = 1;
@@ -219,7 +219,7 @@ static void resolve_row(job *j, size_t row) {
     v.next_step = 1;
     gl_t inv32 = gl_inv((gl_t)1 << 32);
     gl3_t *out = calloc(air_n_constraints(g_arith), sizeof *out);
-    air_values vals = {NULL, challenges(), gl3_zero()};
+    air_values vals = {NULL, challenges(), gl3_zero(), 0};
     /* Stage 2 is not needed for the user constraints but the evaluator reads it: give zeros. */
     gl_t *s2 = calloc(air_n_cols(g_arith, AIR_STAGE2) * n, sizeof(gl_t));
     v.m[AIR_STAGE2] = air_matrix_col_major(s2, n);

@@ -130,7 +130,7 @@ static int inst_check(inst *I, const gl3_t *ch, air_failure *f) {
     zisk_err err = {{0}};
     if (!I->s2) I->s2 = calloc(air_n_cols(I->a, AIR_STAGE2) * I->n, sizeof(gl_t));
     air_view v = inst_view(I);
-    air_values vals = {NULL, ch, gl3_zero()};
+    air_values vals = {NULL, ch, gl3_zero(), 0};
     assert_int_equal(air_stage2_generate(I->a, &v, &vals, I->s2, &I->bus_sum, &err), 0);
     vals.bus_sum = I->bus_sum;
     return air_check(I->a, &v, &vals, f, &err);
@@ -231,7 +231,7 @@ static int job_tally_with(const job *J, const inst *table, uint32_t *bad) {
     zisk_err err = {{0}};
     for (int i = 0; i < 3; i++) {
         air_view v = inst_view(all[i]);
-        air_values vals = {NULL, J->ch, gl3_zero()};
+        air_values vals = {NULL, J->ch, gl3_zero(), 0};
         assert_int_equal(air_bus_tally_add(t, all[i]->a, &v, &vals, &err), 0);
     }
     *bad = 0;

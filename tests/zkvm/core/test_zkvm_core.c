@@ -27,7 +27,7 @@ static unsigned small_log(size_t n) {
 static int check(const air *a, const gl_t *s1, const gl_t *fixed, size_t n, const gl_t *pub,
                  air_bus_tally *tally, const char *what) {
     air_view v = air_view_col_major(s1, fixed, NULL, n);
-    air_values vals = {pub, NULL, {{0, 0, 0}}};
+    air_values vals = {pub, NULL, {{0, 0, 0}}, 0};
     gl3_t ch[AIR_N_CHALLENGES] = {{{5, 7, 11}}, {{13, 17, 19}}};
     vals.challenges = ch;
     air_failure f;

@@ -137,12 +137,12 @@ ph_outcome ph_check_job(const ph_provider *p, const ph_tuple *t, size_t n_send, 
     for (int i = 0; i < 3; i++) {
         I[i].s2 = calloc(air_n_cols(I[i].a, AIR_STAGE2) * I[i].n, sizeof(gl_t));
         air_view v = air_view_col_major(I[i].s1, I[i].fx, I[i].s2, I[i].n);
-        air_values vals = {NULL, ch, gl3_zero()};
+        air_values vals = {NULL, ch, gl3_zero(), 0};
         assert_int_equal(air_stage2_generate(I[i].a, &v, &vals, I[i].s2, &I[i].sum, &err), 0);
         assert_int_equal(air_bus_tally_add(tl, I[i].a, &v, &vals, &err), 0);
     }
     air_view v = air_view_col_major(I[1].s1, I[1].fx, I[1].s2, I[1].n);
-    air_values vals = {NULL, ch, I[1].sum};
+    air_values vals = {NULL, ch, I[1].sum, 0};
     air_failure f;
     if (air_check(p->a, &v, &vals, &f, &err) != 0) {
         o.constraint_fail = 1;

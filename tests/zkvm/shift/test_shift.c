@@ -144,7 +144,7 @@ static int check_shift(job *j, air_failure *f) {
     size_t rows = (size_t)1 << j->log_n;
     gl_t *s2 = calloc(air_n_cols(j->sh, AIR_STAGE2) * rows, sizeof *s2);
     air_view v = view(j->sh, j->sh_t, NULL, s2, rows);
-    air_values vals = {NULL, j->ch, gl3_zero()};
+    air_values vals = {NULL, j->ch, gl3_zero(), 0};
     zisk_err err = {{0}};
     assert_int_equal(air_stage2_generate(j->sh, &v, &vals, s2, &vals.bus_sum, &err), 0);
     memset(f, 0, sizeof *f);
@@ -163,7 +163,7 @@ static uint32_t tally(job *j) {
     free(j->bt_t);
     j->bt_t = zkvm_binary_table_trace(j->bc);
     air_bus_tally *t = air_bus_tally_new();
-    air_values vals = {NULL, j->ch, gl3_zero()};
+    air_values vals = {NULL, j->ch, gl3_zero(), 0};
     zisk_err err = {{0}};
     air_view v1 = view(j->snd, j->snd_t, NULL, NULL, rows);
     air_view v2 = view(j->sh, j->sh_t, NULL, NULL, rows);
