@@ -28,62 +28,16 @@ static ph_provider g_prov;
 static const zkvm_op OPS[] = {ZKVM_OP_ADD, ZKVM_OP_SUB, ZKVM_OP_ADDW, ZKVM_OP_SUBW};
 #define N_OPS (sizeof OPS / sizeof OPS[0])
 
-static uint64_t rnd(uint64_t *s) {
-    *s += 0x9e3779b97f4a7c15ull;
-    uint64_t z = *s;
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
-
-static zkvm_op_record rec(zkvm_op op, uint64_t x, uint64_t y) {
-    zkvm_op_record r = {zkvm_opc(op, 0), x, y, 0};
-    assert_true(zkvm_op_eval(r.opc, x, y, &r.c));
-    return r;
-}
-
-/* An honest trace of records and the sender's tuples; tests edit both to cheat. */
-typedef struct job {
-    size_t n;
-    unsigned log_n;
-    ph_tuple *t;
-    gl_t *trace;
-} job;
-
-static job job_new(const zkvm_op_record *r, size_t n) {
-    job j;
-    j.n = n;
-    j.log_n = ph_log_for(n + 1); /* at least one padding row */
-    j.t = calloc(n + 1, sizeof *j.t);
-    for (size_t i = 0; i < n; i++) j.t[i] = ph_tuple_of(&r[i]);
-    zkvm_range_counts *rc = calloc(1, sizeof *rc);
-    j.trace = zkvm_add_trace(r, n, j.log_n, rc);
-    free(rc);
-    return j;
-}
-static void job_free(job *j) {
-    free(j->t);
-    free(j->trace);
-}
-static gl_t *cell(job *j, const char *col, size_t row) {
-    return &j->trace[(size_t)ph_col(g_add, col) * ((size_t)1 << j->log_n) + row];
-}
-static ph_outcome check(job *j) { return ph_check_job(&g_prov, j->t, j->n, j->trace, j->log_n); }
-
-static void expect_ok(const char *what, ph_outcome o) {
-    if (o.constraint_fail || o.bus_fail)
-        fail_msg("%s: honest job rejected (constraint %s, bus %s)", what, o.constraint_fail ? o.failed : "ok",
-                 o.bus_fail ? "unbalanced" : "ok");
-}
-/* Caught by the named constraint (or, with want == NULL, by an unbalanced bus). */
-static void expect_caught(const char *what, ph_outcome o, const char *want) {
-    if (want) {
-        if (!o.constraint_fail) fail_msg("%s: not caught by a constraint (wanted %s)", what, want);
-        if (strcmp(o.failed, want) != 0) fail_msg("%s: caught by %s, wanted %s", what, o.failed, want);
-    } else if (!o.bus_fail) {
-        fail_msg("%s: the buses still balance (constraint: %s)", what, o.constraint_fail ? o.failed : "ok");
-    }
-}
+/* The harness's helpers, bound to this provider. */
+typedef ph_job job;
+static zkvm_op_record rec(zkvm_op op, uint64_t x, uint64_t y) { return ph_rec(op, x, y); }
+static uint64_t rnd(uint64_t *s) { return ph_rnd(s); }
+static job job_new(const zkvm_op_record *r, size_t n) { return ph_job_new(&g_prov, zkvm_add_trace, r, n); }
+static void job_free(job *j) { ph_job_free(j); }
+static gl_t *cell(job *j, const char *col, size_t row) { return ph_cell(j, col, row); }
+static ph_outcome check(job *j) { return ph_check(j); }
+static void expect_ok(const char *what, ph_outcome o) { ph_expect_ok(what, o); }
+static void expect_caught(const char *what, ph_outcome o, const char *want) { ph_expect_caught(what, o, want); }
 
 /* ------------------------------------------------------------------------------------------ */
 /* 1. Reference semantics                                                                       */
@@ -173,11 +127,7 @@ static void test_honest(void **state) {
 /* A job of one record whose tuple claims c = bad_c (the trace still proves the honest one until
  * the test edits it). */
 static job job_claiming(zkvm_op op, uint64_t x, uint64_t y, uint64_t bad_c) {
-    zkvm_op_record r = rec(op, x, y);
-    job j = job_new(&r, 1);
-    r.c = bad_c;
-    j.t[0] = ph_tuple_of(&r);
-    return j;
+    return ph_job_claiming(&g_prov, zkvm_add_trace, op, x, y, bad_c);
 }
 static void set_c(job *j, uint64_t c) {
     static const char *const names[4] = {"c0", "c1", "c2", "c3"};
@@ -281,14 +231,7 @@ static void test_flags(void **state) {
 
 static void test_stark_job(void **state) {
     (void)state;
-    zkvm_op_record r[12];
-    uint64_t s = 17;
-    for (size_t i = 0; i < 12; i++) r[i] = rec(OPS[i % N_OPS], rnd(&s), rnd(&s));
-    job j = job_new(r, 12);
-    assert_int_equal(ph_prove_and_verify(&g_prov, j.t, j.n, j.trace, j.log_n), STARK_OK);
-    *cell(&j, "c0", 0) ^= 1; /* one limb of the first result */
-    assert_int_not_equal(ph_prove_and_verify(&g_prov, j.t, j.n, j.trace, j.log_n), STARK_OK);
-    job_free(&j);
+    ph_test_stark_job(&g_prov, zkvm_add_trace, OPS, N_OPS, 12, 17, "c0", 0); /* a result limb */
 }
 
 static int setup(void **state) {

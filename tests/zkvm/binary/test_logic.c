@@ -27,20 +27,6 @@ static ph_provider g_prov;
 static const zkvm_op OPS[] = {ZKVM_OP_XOR, ZKVM_OP_OR, ZKVM_OP_AND};
 #define N_OPS (sizeof OPS / sizeof OPS[0])
 
-static uint64_t rnd(uint64_t *s) {
-    *s += 0x9e3779b97f4a7c15ull;
-    uint64_t z = *s;
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
-
-static zkvm_op_record rec(zkvm_op op, uint64_t x, uint64_t y) {
-    zkvm_op_record r = {zkvm_opc(op, 0), x, y, 0};
-    assert_true(zkvm_op_eval(r.opc, x, y, &r.c));
-    return r;
-}
-
 /* The table's trace for a (possibly tampered) logic trace. */
 static gl_t *table_trace(const gl_t *trace, unsigned log_n) {
     zkvm_binary_counts *bc = calloc(1, sizeof *bc);
@@ -50,52 +36,19 @@ static gl_t *table_trace(const gl_t *trace, unsigned log_n) {
     return t;
 }
 
-typedef struct job {
-    size_t n;
-    unsigned log_n;
-    ph_tuple *t;
-    gl_t *trace;
-} job;
-
-static job job_new(const zkvm_op_record *r, size_t n) {
-    job j;
-    j.n = n;
-    j.log_n = ph_log_for(n + 1);
-    j.t = calloc(n + 1, sizeof *j.t);
-    for (size_t i = 0; i < n; i++) j.t[i] = ph_tuple_of(&r[i]);
-    j.trace = zkvm_logic_trace(r, n, j.log_n, NULL);
-    return j;
-}
-static void job_free(job *j) {
-    free(j->t);
-    free(j->trace);
-}
-static gl_t *cell(job *j, const char *col, size_t row) {
-    return &j->trace[(size_t)ph_col(g_logic, col) * ((size_t)1 << j->log_n) + row];
-}
-static ph_outcome check(job *j) { return ph_check_job(&g_prov, j->t, j->n, j->trace, j->log_n); }
-
-static void expect_ok(const char *what, ph_outcome o) {
-    if (o.constraint_fail || o.bus_fail)
-        fail_msg("%s: honest job rejected (constraint %s, bus %s)", what, o.constraint_fail ? o.failed : "ok",
-                 o.bus_fail ? "unbalanced" : "ok");
-}
-static void expect_caught(const char *what, ph_outcome o, const char *want) {
-    if (want) {
-        if (!o.constraint_fail) fail_msg("%s: not caught by a constraint (wanted %s)", what, want);
-        if (strcmp(o.failed, want) != 0) fail_msg("%s: caught by %s, wanted %s", what, o.failed, want);
-    } else if (!o.bus_fail) {
-        fail_msg("%s: the buses still balance (constraint: %s)", what, o.constraint_fail ? o.failed : "ok");
-    }
-}
-
+/* The harness's helpers, bound to this provider. */
+typedef ph_job job;
+static zkvm_op_record rec(zkvm_op op, uint64_t x, uint64_t y) { return ph_rec(op, x, y); }
+static uint64_t rnd(uint64_t *s) { return ph_rnd(s); }
+static job job_new(const zkvm_op_record *r, size_t n) { return ph_job_new(&g_prov, zkvm_logic_trace, r, n); }
+static void job_free(job *j) { ph_job_free(j); }
+static gl_t *cell(job *j, const char *col, size_t row) { return ph_cell(j, col, row); }
+static ph_outcome check(job *j) { return ph_check(j); }
+static void expect_ok(const char *what, ph_outcome o) { ph_expect_ok(what, o); }
+static void expect_caught(const char *what, ph_outcome o, const char *want) { ph_expect_caught(what, o, want); }
 /* A one-record job whose tuple claims c = bad_c. */
 static job job_claiming(zkvm_op op, uint64_t x, uint64_t y, uint64_t bad_c) {
-    zkvm_op_record r = rec(op, x, y);
-    job j = job_new(&r, 1);
-    r.c = bad_c;
-    j.t[0] = ph_tuple_of(&r);
-    return j;
+    return ph_job_claiming(&g_prov, zkvm_logic_trace, op, x, y, bad_c);
 }
 
 static void test_eval_known(void **state) {
@@ -210,14 +163,7 @@ static void test_malicious(void **state) {
 
 static void test_stark_job(void **state) {
     (void)state;
-    zkvm_op_record r[10];
-    uint64_t s = 21;
-    for (size_t i = 0; i < 10; i++) r[i] = rec(OPS[i % N_OPS], rnd(&s), rnd(&s));
-    job j = job_new(r, 10);
-    assert_int_equal(ph_prove_and_verify(&g_prov, j.t, j.n, j.trace, j.log_n), STARK_OK);
-    *cell(&j, "c_lo", 3) ^= 1;
-    assert_int_not_equal(ph_prove_and_verify(&g_prov, j.t, j.n, j.trace, j.log_n), STARK_OK);
-    job_free(&j);
+    ph_test_stark_job(&g_prov, zkvm_logic_trace, OPS, N_OPS, 10, 21, "c_lo", 3); /* a result limb */
 }
 
 static int setup(void **state) {

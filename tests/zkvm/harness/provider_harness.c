@@ -186,3 +186,82 @@ stark_status ph_prove_and_verify(const ph_provider *p, const ph_tuple *t, size_t
     free(tb.trace);
     return s;
 }
+
+/* ---- one-provider jobs ------------------------------------------------------------------- */
+
+uint64_t ph_rnd(uint64_t *state) {
+    *state += 0x9e3779b97f4a7c15ull;
+    uint64_t z = *state;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+zkvm_op_record ph_rec(zkvm_op op, uint64_t x, uint64_t y) {
+    zkvm_op_record r = {zkvm_opc(op, 0), x, y, 0};
+    assert_true(zkvm_op_eval(r.opc, x, y, &r.c));
+    return r;
+}
+
+ph_job ph_job_new(const ph_provider *p, ph_trace_fn build, const zkvm_op_record *r, size_t n) {
+    ph_job j;
+    j.p = p;
+    j.n = n;
+    j.log_n = ph_log_for(n + 1); /* at least one padding row */
+    j.t = calloc(n + 1, sizeof *j.t);
+    for (size_t i = 0; i < n; i++) j.t[i] = ph_tuple_of(&r[i]);
+    zkvm_range_counts *rc = calloc(1, sizeof *rc);
+    j.trace = build(r, n, j.log_n, rc);
+    free(rc);
+    return j;
+}
+
+ph_job ph_job_claiming(const ph_provider *p, ph_trace_fn build, zkvm_op op, uint64_t x, uint64_t y,
+                       uint64_t bad_c) {
+    zkvm_op_record r = ph_rec(op, x, y);
+    ph_job j = ph_job_new(p, build, &r, 1);
+    r.c = bad_c;
+    j.t[0] = ph_tuple_of(&r);
+    return j;
+}
+
+void ph_job_free(ph_job *j) {
+    free(j->t);
+    free(j->trace);
+}
+
+gl_t *ph_cell(ph_job *j, const char *col, size_t row) {
+    return &j->trace[(size_t)ph_col(j->p->a, col) * ((size_t)1 << j->log_n) + row];
+}
+
+ph_outcome ph_check(ph_job *j) { return ph_check_job(j->p, j->t, j->n, j->trace, j->log_n); }
+
+void ph_expect_ok(const char *what, ph_outcome o) {
+    if (o.constraint_fail || o.bus_fail)
+        fail_msg("%s: honest job rejected (constraint %s, bus %s)", what, o.constraint_fail ? o.failed : "ok",
+                 o.bus_fail ? "unbalanced" : "ok");
+}
+
+void ph_expect_caught(const char *what, ph_outcome o, const char *want) {
+    if (want) {
+        if (!o.constraint_fail) fail_msg("%s: not caught by a constraint (wanted %s)", what, want);
+        if (strcmp(o.failed, want) != 0) fail_msg("%s: caught by %s, wanted %s", what, o.failed, want);
+    } else if (!o.bus_fail) {
+        fail_msg("%s: the buses still balance (constraint: %s)", what, o.constraint_fail ? o.failed : "ok");
+    }
+}
+
+void ph_test_stark_job(const ph_provider *p, ph_trace_fn build, const zkvm_op *ops, size_t n_ops, size_t n,
+                       uint64_t seed, const char *col, size_t row) {
+    zkvm_op_record *r = calloc(n, sizeof *r);
+    for (size_t i = 0; i < n; i++) {
+        uint64_t x = ph_rnd(&seed), y = ph_rnd(&seed);
+        r[i] = ph_rec(ops[i % n_ops], x, y);
+    }
+    ph_job j = ph_job_new(p, build, r, n);
+    assert_int_equal(ph_prove_and_verify(p, j.t, j.n, j.trace, j.log_n), STARK_OK);
+    *ph_cell(&j, col, row) ^= 1;
+    assert_int_not_equal(ph_prove_and_verify(p, j.t, j.n, j.trace, j.log_n), STARK_OK);
+    ph_job_free(&j);
+    free(r);
+}

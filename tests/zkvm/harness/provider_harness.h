@@ -68,6 +68,45 @@ stark_status ph_prove_and_verify(const ph_provider *p, const ph_tuple *t, size_t
 /* Smallest l >= 1 with 2^l >= n. */
 unsigned ph_log_for(size_t n);
 
+/* ---- one-provider jobs built from records ------------------------------------------------ */
+
+/* The provider's trace builder (zkvm_<p>_trace). */
+typedef gl_t *(*ph_trace_fn)(const zkvm_op_record *recs, size_t n, unsigned log_n, zkvm_range_counts *rc);
+
+/* An honest trace of n records (at least one padding row) and the sender's tuples; tests edit
+ * both to cheat. */
+typedef struct ph_job {
+    const ph_provider *p;
+    size_t n;
+    unsigned log_n;
+    ph_tuple *t;
+    gl_t *trace;
+} ph_job;
+
+ph_job ph_job_new(const ph_provider *p, ph_trace_fn build, const zkvm_op_record *r, size_t n);
+/* A one-record job whose tuple claims c = bad_c (the trace still proves the honest c until the
+ * test edits it). */
+ph_job ph_job_claiming(const ph_provider *p, ph_trace_fn build, zkvm_op op, uint64_t x, uint64_t y,
+                       uint64_t bad_c);
+void ph_job_free(ph_job *j);
+/* The cell of the provider's column `col` (by name) at `row`. */
+gl_t *ph_cell(ph_job *j, const char *col, size_t row);
+/* ph_check_job on the job as it stands. */
+ph_outcome ph_check(ph_job *j);
+/* Fails the test unless o passed (honest), or was caught by the named constraint (want) or,
+ * with want NULL, by a bus that stops balancing. */
+void ph_expect_ok(const char *what, ph_outcome o);
+void ph_expect_caught(const char *what, ph_outcome o, const char *want);
+
+/* A real STARK job of n random records (ops[i % n_ops], operands from seed), which must verify,
+ * then the same job with the provider's cell (col, row) changed by one, which must not. */
+void ph_test_stark_job(const ph_provider *p, ph_trace_fn build, const zkvm_op *ops, size_t n_ops, size_t n,
+                       uint64_t seed, const char *col, size_t row);
+
+/* A valid record of op on (x, y), offset 0 (c from zkvm_op_eval), and a splitmix64 step. */
+zkvm_op_record ph_rec(zkvm_op op, uint64_t x, uint64_t y);
+uint64_t ph_rnd(uint64_t *state);
+
 /* Index of the provider's stage-1 column / constraint with this name (fails the test if none). */
 uint32_t ph_col(const air *a, const char *name);
 uint32_t ph_constraint(const air *a, const char *name);
