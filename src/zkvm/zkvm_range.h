@@ -35,6 +35,11 @@ static inline void zkvm_range_add(zkvm_range_counts *rc, uint64_t v) {
     rc->counts[v]++;
 }
 
+/* A zeroed column-major trace of n_cols columns of n rows (allocated; free()), zeroed by all
+ * threads: traces are tens to hundreds of MiB, and one thread's memset was a good part of
+ * building one. For the trace builders of the zkVM's AIRs. */
+gl_t *zkvm_trace_alloc(size_t n_cols, size_t n);
+
 /* The stage-1 trace (column-major, one column m of 2^16 rows; allocated, free()). */
 gl_t *zkvm_range_trace(const zkvm_range_counts *rc);
 

@@ -4,6 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
 #include "rv_decode.h"
 #include "zkvm_airs.h"
 
@@ -240,8 +244,14 @@ size_t zkvm_main_segments(const zkvm_exec *e, unsigned log_n) {
 gl_t *zkvm_main_trace(const zkvm_rom *rom, const zkvm_exec *e, unsigned log_n, size_t first,
                       zkvm_range_counts *rc) {
     size_t n = (size_t)1 << log_n;
-    gl_t *t = zisk_xcalloc(n * ZKVM_MC_COUNT, sizeof *t);
+    gl_t *t = zkvm_trace_alloc(ZKVM_MC_COUNT, n);
 #define COL(c) (t + (size_t)(c) * n)
+    /* Rows are independent; each thread counts its range lookups apart and adds them at the end
+     * (the counts do not depend on the schedule). */
+#pragma omp parallel if (n >= ((size_t)1 << 12))
+    {
+    zkvm_range_counts *my = zisk_xcalloc(1, sizeof *my);
+#pragma omp for schedule(static)
     for (size_t i = 0; i < n; i++) {
         size_t g = first + i;
         COL(ZKVM_MC_STEP)[i] = g + 1;
@@ -293,13 +303,17 @@ gl_t *zkvm_main_trace(const zkvm_rom *rom, const zkvm_exec *e, unsigned log_n, s
             ZISK_ASSERT(sl[k].pt < sl[k].t && gap < (1ull << 32));
             COL(sl[k].c_g)[i] = gap & 0xffff;
             COL(sl[k].c_g + 1)[i] = gap >> 16;
-            zkvm_range_add(rc, gap & 0xffff);
-            zkvm_range_add(rc, gap >> 16);
+            zkvm_range_add(my, gap & 0xffff);
+            zkvm_range_add(my, gap >> 16);
         }
         if (sl[2].on) {
             COL(ZKVM_MC_PV_LO)[i] = (uint32_t)r->pv;
             COL(ZKVM_MC_PV_HI)[i] = r->pv >> 32;
         }
+    }
+#pragma omp critical(zkvm_main_trace_counts)
+    for (size_t v = 0; v < ((size_t)1 << ZKVM_RANGE_LOG_N); v++) rc->counts[v] += my->counts[v];
+    free(my);
     }
 #undef COL
     return t;
@@ -371,7 +385,7 @@ size_t zkvm_mem_seg_first(size_t seg, unsigned log_n) { return seg * (((size_t)1
 gl_t *zkvm_mem_trace(const zkvm_exec *e, unsigned log_n, size_t first, zkvm_range_counts *rc) {
     size_t n = (size_t)1 << log_n;
     ZISK_ASSERT(first < e->n_mem);
-    gl_t *t = zisk_xcalloc(n * ZKVM_XC_COUNT, sizeof *t);
+    gl_t *t = zkvm_trace_alloc(ZKVM_XC_COUNT, n);
     /* rows of this segment: segment 0 = mem[0 .. n), a later one = its carry row mem[first]
      * (the previous segment's last row) + mem[first+1 ..) */
     zkvm_access pad, last_pad;

@@ -476,7 +476,7 @@ gl_t *zkvm_arith_trace(const zkvm_op_record *recs, size_t n, unsigned log_n,
     ZISK_ASSERT(log_n >= 1 && log_n <= 30 && rc != NULL);
     size_t rows = (size_t)1 << log_n;
     ZISK_ASSERT(n <= rows && (n == 0 || recs != NULL));
-    gl_t *t = zisk_xcalloc(N_COLS * rows, sizeof *t);
+    gl_t *t = zkvm_trace_alloc(N_COLS, rows);
     uint64_t row[N_COLS];
     for (size_t i = 0; i < n; i++) {
         const zkvm_op_record *r = &recs[i];

@@ -261,7 +261,7 @@ gl_t *zkvm_binary_trace(const zkvm_op_record *recs, size_t n, unsigned log_n,
     gl_t inv[8 * 255 + 1];
     inv[0] = 0;
     for (unsigned v = 1; v <= 8 * 255; v++) inv[v] = gl_inv(v);
-    gl_t *t = zisk_xcalloc((size_t)C_N * rows, sizeof *t);
+    gl_t *t = zkvm_trace_alloc(C_N, rows);
     /* Rows are independent; an invalid record aborts the process from whichever thread. */
 #pragma omp parallel for schedule(static)
     for (size_t i = 0; i < n; i++) {

@@ -60,7 +60,7 @@ gl_t *zkvm_logic_trace(const zkvm_op_record *recs, size_t n, unsigned log_n, zkv
     ZISK_ASSERT(log_n >= 1 && log_n <= 30);
     size_t rows = (size_t)1 << log_n;
     ZISK_ASSERT(n <= rows && (n == 0 || recs != NULL));
-    gl_t *t = zisk_xcalloc((size_t)C_N * rows, sizeof *t);
+    gl_t *t = zkvm_trace_alloc(C_N, rows);
     for (size_t i = 0; i < n; i++) {
         const zkvm_op_record *r = &recs[i];
         int f = record_slot(r);

@@ -549,11 +549,21 @@ gl_t *zkvm_shift_trace(const zkvm_op_record *recs, size_t n, unsigned log_n,
     ZISK_ASSERT(log_n >= 1 && log_n <= 26);
     size_t rows = (size_t)1 << log_n;
     ZISK_ASSERT(n <= rows && (n == 0 || recs != NULL) && rc != NULL);
-    gl_t *tr = zisk_xcalloc((size_t)COL_N * rows, sizeof *tr);
-    gl_t v[COL_N];
-    for (size_t i = 0; i < n; i++) {
-        shift_row(&recs[i], v, rc, NULL);
-        for (unsigned c = 0; c < COL_N; c++) tr[(size_t)c * rows + i] = v[c];
+    gl_t *tr = zkvm_trace_alloc(COL_N, rows);
+    /* Rows are independent; each thread counts its range lookups apart and adds them at the
+     * end (the counts do not depend on the schedule). */
+#pragma omp parallel if (n >= ((size_t)1 << 12))
+    {
+        zkvm_range_counts *my = zisk_xcalloc(1, sizeof *my);
+        gl_t v[COL_N];
+#pragma omp for schedule(static)
+        for (size_t i = 0; i < n; i++) {
+            shift_row(&recs[i], v, my, NULL);
+            for (unsigned c = 0; c < COL_N; c++) tr[(size_t)c * rows + i] = v[c];
+        }
+#pragma omp critical(zkvm_shift_trace_counts)
+        for (size_t k = 0; k < ((size_t)1 << ZKVM_RANGE_LOG_N); k++) rc->counts[k] += my->counts[k];
+        free(my);
     }
     /* Padding: everything 0 except P = 2^0 (sr = 0); its range lookups are all of 0, its byte
      * lookups have multiplicity 0. */
