@@ -335,8 +335,14 @@ static void test_unimplemented(void **state) {
     EchoRequest q = ECHO_REQUEST_INIT;
     ProtobufCMessage *resp;
     rpc_status st;
-    assert_int_equal(rpc_unary(g_ch, &m_missing, &q.base, 5, &resp, &st),
-                     GRPC_STATUS_UNIMPLEMENTED);
+    /* The server answers a path it does not serve at once, before reading the request. gRPC
+     * core then ends the stream with RST_STREAM after the trailers, and under load the client
+     * transport now and then reports that reset (CANCELLED) instead of the status it carried (a
+     * known core race, grpc/grpc#4427; seen once in CI). Any other outcome is a failure. */
+    grpc_status_code code = GRPC_STATUS_CANCELLED;
+    for (int attempt = 0; attempt < 5 && code == GRPC_STATUS_CANCELLED; attempt++)
+        code = rpc_unary(g_ch, &m_missing, &q.base, 5, &resp, &st);
+    assert_int_equal(code, GRPC_STATUS_UNIMPLEMENTED);
     assert_non_null(strstr(st.message, "/zisk.test.v1.Echo/NoSuchMethod"));
 }
 
