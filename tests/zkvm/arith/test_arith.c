@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "arith.h"
+#include "provider_harness.h"
 #include "stark.h"
 #include "zkvm_bus.h"
 #include "zkvm_range.h"
@@ -24,19 +25,10 @@
 /* Helpers                                                                                      */
 /* ------------------------------------------------------------------------------------------ */
 
-static uint64_t rnd(uint64_t *s) {
-    *s += 0x9e3779b97f4a7c15ull;
-    uint64_t z = *s;
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
-
-static zkvm_op_record rec(zkvm_op op, uint64_t x, uint64_t y) {
-    zkvm_op_record r = {zkvm_opc(op, 0), x, y, 0};
-    assert_true(zkvm_op_eval(r.opc, x, y, &r.c));
-    return r;
-}
+/* The shared provider harness (tests/zkvm/harness): sender AIR, job check {sender, arith,
+ * range}, STARK job; bound to this provider here. */
+static air *g_arith;
+static ph_provider g_prov;
 
 static const zkvm_op ARITH_OPS[] = {
     ZKVM_OP_MUL,  ZKVM_OP_MULH, ZKVM_OP_MULHSU, ZKVM_OP_MULHU, ZKVM_OP_DIV,
@@ -45,158 +37,19 @@ static const zkvm_op ARITH_OPS[] = {
 };
 #define N_ARITH (sizeof ARITH_OPS / sizeof ARITH_OPS[0])
 
-/* The sender: stands in for the main AIR, sends (opc, x_lo, .., c_hi) with multiplicity m. */
-static air *sender_air(void) {
-    air_builder *b = air_builder_new("sender", 3);
-    air_col t = air_cols_stage1(b, "t", 7);
-    air_col m = air_col_stage1(b, "m");
-    air_expr v[7];
-    for (uint32_t i = 0; i < 7; i++) v[i] = air_cur(b, air_col_at(t, i));
-    air_bus_send(b, "op", ZKVM_BUS_OP, air_cur(b, m), v, 7);
-    zisk_err err;
-    air *a = air_build(b, &err);
-    assert_non_null(a);
-    return a;
-}
-
-/* The sender's trace: raw tuples (field elements, so tests can send limbs >= 2^32). */
-typedef struct tuple7 {
-    gl_t v[7];
-} tuple7;
-
-static tuple7 tuple_of(const zkvm_op_record *r) {
-    tuple7 t = {{r->opc, r->x & M32, r->x >> 32, r->y & M32, r->y >> 32, r->c & M32, r->c >> 32}};
-    return t;
-}
-
-static gl_t *sender_trace(const tuple7 *t, size_t n, unsigned log_n) {
-    size_t rows = (size_t)1 << log_n;
-    gl_t *s = calloc(8 * rows, sizeof *s);
-    for (size_t i = 0; i < n; i++) {
-        for (unsigned k = 0; k < 7; k++) s[k * rows + i] = t[i].v[k];
-        s[7 * rows + i] = 1;
-    }
-    return s;
-}
-
-/* An instance for the checker: AIR, stage 1, fixed, stage 2 and bus sum. */
-typedef struct inst {
-    const air *a;
-    size_t n;
-    const gl_t *s1, *fx;
-    gl_t *s2;
-    gl3_t sum;
-} inst;
-
-static air_view view_of(const inst *I) { return air_view_col_major(I->s1, I->fx, I->s2, I->n); }
-
-static const gl3_t *challenges(void) {
-    static gl3_t ch[AIR_N_CHALLENGES];
-    uint64_t s = 99;
-    for (unsigned i = 0; i < AIR_N_CHALLENGES; i++)
-        for (unsigned k = 0; k < 3; k++) ch[i].c[k] = gl_from_u64(rnd(&s));
-    return ch;
-}
-
-/* Outcome of a job check. */
-typedef struct outcome {
-    int constraint_fail; /* air_check failed on the arith instance */
-    char failed[64];     /* its constraint name */
-    int bus_fail;        /* the per-bus tally (the job's sum) did not cancel */
-    uint32_t bad_bus;
-} outcome;
-
-static air *g_arith, *g_sender, *g_range;
-static gl_t *g_range_fixed;
-
-/* Checks the job {sender(tuples), arith(trace), range(counts of the arith trace)}. */
+typedef ph_tuple tuple7;
+typedef ph_outcome outcome;
+typedef ph_job job;
+static uint64_t rnd(uint64_t *s) { return ph_rnd(s); }
+static zkvm_op_record rec(zkvm_op op, uint64_t x, uint64_t y) { return ph_rec(op, x, y); }
+static tuple7 tuple_of(const zkvm_op_record *r) { return ph_tuple_of(r); }
+static uint32_t conx(const char *name) { return ph_constraint(g_arith, name); }
 static outcome check_job(const tuple7 *t, size_t n_send, const gl_t *trace, unsigned log_n) {
-    outcome o;
-    memset(&o, 0, sizeof o);
-    const gl3_t *ch = challenges();
-    zkvm_range_counts *rc = calloc(1, sizeof *rc);
-    zkvm_arith_count_lookups(trace, log_n, rc);
-    gl_t *snd = sender_trace(t, n_send, log_n);
-    gl_t *rng = zkvm_range_trace(rc);
-    size_t n = (size_t)1 << log_n;
-    inst I[3] = {{g_sender, n, snd, NULL, NULL, {{0}}},
-                 {g_arith, n, trace, NULL, NULL, {{0}}},
-                 {g_range, (size_t)1 << ZKVM_RANGE_LOG_N, rng, g_range_fixed, NULL, {{0}}}};
-    zisk_err err;
-    air_bus_tally *tl = air_bus_tally_new();
-    for (int i = 0; i < 3; i++) {
-        I[i].s2 = calloc(air_n_cols(I[i].a, AIR_STAGE2) * I[i].n, sizeof(gl_t));
-        air_view v = view_of(&I[i]);
-        air_values vals = {NULL, ch, gl3_zero(), 0};
-        assert_int_equal(air_stage2_generate(I[i].a, &v, &vals, I[i].s2, &I[i].sum, &err), 0);
-        assert_int_equal(air_bus_tally_add(tl, I[i].a, &v, &vals, &err), 0);
-    }
-    air_view v = view_of(&I[1]);
-    air_values vals = {NULL, ch, I[1].sum, 0};
-    air_failure f;
-    if (air_check(g_arith, &v, &vals, &f, &err) != 0) {
-        o.constraint_fail = 1;
-        snprintf(o.failed, sizeof o.failed, "%s", f.name);
-        if (getenv("ARITH_DEBUG")) print_message("fail %s row %zu\n", f.name, f.row);
-    }
-    o.bus_fail = air_bus_tally_check(tl, &o.bad_bus, &err) != 0;
-    /* The verifier's rule agrees with the tally. */
-    gl3_t sums[3] = {I[0].sum, I[1].sum, I[2].sum};
-    assert_int_equal(air_bus_sums_check(sums, 3, &err) != 0, o.bus_fail);
-    air_bus_tally_free(tl);
-    for (int i = 0; i < 3; i++) free(I[i].s2);
-    free(snd);
-    free(rng);
-    free(rc);
-    return o;
+    return ph_check_job(&g_prov, t, n_send, trace, log_n);
 }
-
-static unsigned log_for(size_t n) {
-    unsigned l = 1;
-    while (((size_t)1 << l) < n) l++;
-    return l;
-}
-
-/* Column / constraint index by name. */
-static uint32_t colx(const char *name) {
-    for (uint32_t i = 0; i < air_n_cols(g_arith, AIR_STAGE1); i++)
-        if (strcmp(air_col_name(g_arith, AIR_STAGE1, i), name) == 0) return i;
-    fail_msg("no column %s", name);
-    return 0;
-}
-static uint32_t conx(const char *name) {
-    for (uint32_t i = 0; i < air_n_constraints(g_arith); i++)
-        if (strcmp(air_constraint_name(g_arith, i), name) == 0) return i;
-    fail_msg("no constraint %s", name);
-    return 0;
-}
-
-/* Honest trace and tuples of records. */
-typedef struct job {
-    size_t n;
-    unsigned log_n;
-    tuple7 *t;
-    gl_t *trace;
-} job;
-
-static job job_new(const zkvm_op_record *r, size_t n) {
-    job j;
-    j.n = n;
-    j.log_n = log_for(n + 1);
-    j.t = calloc(n + 1, sizeof *j.t);
-    for (size_t i = 0; i < n; i++) j.t[i] = tuple_of(&r[i]);
-    zkvm_range_counts *rc = calloc(1, sizeof *rc);
-    j.trace = zkvm_arith_trace(r, n, j.log_n, rc);
-    free(rc);
-    return j;
-}
-static void job_free(job *j) {
-    free(j->t);
-    free(j->trace);
-}
-static gl_t *cell(job *j, const char *col, size_t row) {
-    return &j->trace[(size_t)colx(col) * ((size_t)1 << j->log_n) + row];
-}
+static job job_new(const zkvm_op_record *r, size_t n) { return ph_job_new(&g_prov, zkvm_arith_trace, r, n); }
+static void job_free(job *j) { ph_job_free(j); }
+static gl_t *cell(job *j, const char *col, size_t row) { return ph_cell(j, col, row); }
 
 /* A cheating prover's helper: after editing a row's values, recompute the msb columns from
  * their limbs and re-solve the carries (k) and the comparison carry (kap) from the chunk and
@@ -219,7 +72,8 @@ static void resolve_row(job *j, size_t row) {
     v.next_step = 1;
     gl_t inv32 = gl_inv((gl_t)1 << 32);
     gl3_t *out = calloc(air_n_constraints(g_arith), sizeof *out);
-    air_values vals = {NULL, challenges(), gl3_zero(), 0};
+    static const gl3_t no_challenges[AIR_N_CHALLENGES]; /* chunk and cmp_lo do not read them */
+    air_values vals = {NULL, no_challenges, gl3_zero(), 0};
     /* Stage 2 is not needed for the user constraints but the evaluator reads it: give zeros. */
     gl_t *s2 = calloc(air_n_cols(g_arith, AIR_STAGE2) * n, sizeof(gl_t));
     v.m[AIR_STAGE2] = air_matrix_col_major(s2, n);
@@ -632,39 +486,11 @@ static stark_status prove_and_verify(int tamper) {
     uint64_t s = 17;
     for (size_t i = 0; i < 12; i++) r[i] = rec(ARITH_OPS[i % N_ARITH], rnd(&s), rnd(&s) >> (i % 9) * 7);
     r[11] = rec(ZKVM_OP_DIV, MIN64, (uint64_t)-1);
-    unsigned log_n = 4;
-    zkvm_range_counts *rc = calloc(1, sizeof *rc);
-    gl_t *tr = zkvm_arith_trace(r, 12, log_n, rc);
-    tuple7 t[12];
-    for (size_t i = 0; i < 12; i++) t[i] = tuple_of(&r[i]);
-    gl_t *snd = sender_trace(t, 12, log_n);
-    gl_t *rng = zkvm_range_trace(rc);
-    if (tamper) tr[(size_t)colx("c[0]") * 16 + 0] ^= 1; /* one limb of the first MUL's result */
-    stark_params p;
-    p.fri = (fri_params){.log_blowup = 1, .log_arity = 2, .log_final_size = 1, .n_queries = 6,
-                         .pow_bits = 2};
-    zisk_err err;
-    stark_pk *pk[3] = {stark_setup(g_sender, &p, log_n, NULL, &err),
-                       stark_setup(g_arith, &p, log_n, NULL, &err),
-                       stark_setup(g_range, &p, ZKVM_RANGE_LOG_N, g_range_fixed, &err)};
-    for (int i = 0; i < 3; i++) assert_non_null(pk[i]);
-    const stark_pk *pks[3] = {pk[0], pk[1], pk[2]};
-    const gl_t *st[3] = {snd, tr, rng}, *pub[3] = {NULL, NULL, NULL};
-    stark_job_proof job;
-    int rc2 = stark_prove_job(pks, st, pub, 3, &job, &err);
-    assert_true(rc2 >= 0);
-    if (!tamper) assert_int_equal(rc2, 0);
-    if (getenv("ARITH_DEBUG")) print_message("tamper %d: prove %d\n", tamper, rc2);
-    const stark_vk *vks[3] = {stark_pk_vk(pk[0]), stark_pk_vk(pk[1]), stark_pk_vk(pk[2])};
-    stark_status st2 = stark_verify_job(vks, 3, &job, &err);
-    if (getenv("ARITH_DEBUG")) print_message("verify: %s (%s)\n", stark_status_str(st2), st2 ? err.msg : "");
-    stark_job_proof_free(&job);
-    for (int i = 0; i < 3; i++) stark_pk_free(pk[i]);
-    free(tr);
-    free(snd);
-    free(rng);
-    free(rc);
-    return st2;
+    job j = job_new(r, 12);
+    if (tamper) *cell(&j, "c[0]", 0) ^= 1; /* one limb of the first MUL's result */
+    stark_status st = ph_prove_and_verify(&g_prov, j.t, j.n, j.trace, j.log_n);
+    job_free(&j);
+    return st;
 }
 
 static void test_stark_job(void **state) {
@@ -676,18 +502,14 @@ static void test_stark_job(void **state) {
 static int setup(void **state) {
     (void)state;
     g_arith = zkvm_arith_air();
-    g_sender = sender_air();
-    g_range = zkvm_range_air();
-    g_range_fixed = zkvm_range_fixed();
+    g_prov = (ph_provider){"arith", g_arith, zkvm_arith_count_lookups, NULL, NULL, 0, NULL};
     return 0;
 }
 
 static int teardown(void **state) {
     (void)state;
     air_free(g_arith);
-    air_free(g_sender);
-    air_free(g_range);
-    free(g_range_fixed);
+    ph_teardown();
     return 0;
 }
 
