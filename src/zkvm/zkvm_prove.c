@@ -33,13 +33,15 @@ typedef struct provider {
     int (*handles)(zkvm_op);
     gl_t *(*fixed)(unsigned);
     gl_t *(*trace)(const zkvm_op_record *, size_t, unsigned, zkvm_range_counts *);
+    /* adds the records' byte-table lookups to the job's counts (NULL: it makes none) */
+    void (*count_bytes)(zkvm_binary_counts *, const zkvm_op_record *, size_t);
 } provider;
 static const provider providers[] = {
-    {ZKVM_KIND_ADD, zkvm_add_handles, zkvm_add_fixed, zkvm_add_trace},
-    {ZKVM_KIND_LOGIC, zkvm_logic_handles, zkvm_logic_fixed, zkvm_logic_trace},
-    {ZKVM_KIND_BINARY, zkvm_binary_handles, zkvm_binary_fixed, zkvm_binary_trace},
-    {ZKVM_KIND_SHIFT, zkvm_shift_handles, zkvm_shift_fixed, zkvm_shift_trace},
-    {ZKVM_KIND_ARITH, zkvm_arith_handles, zkvm_arith_fixed, zkvm_arith_trace},
+    {ZKVM_KIND_ADD, zkvm_add_handles, zkvm_add_fixed, zkvm_add_trace, NULL},
+    {ZKVM_KIND_LOGIC, zkvm_logic_handles, zkvm_logic_fixed, zkvm_logic_trace, zkvm_logic_count},
+    {ZKVM_KIND_BINARY, zkvm_binary_handles, zkvm_binary_fixed, zkvm_binary_trace, zkvm_binary_count},
+    {ZKVM_KIND_SHIFT, zkvm_shift_handles, zkvm_shift_fixed, zkvm_shift_trace, zkvm_shift_count_bytes},
+    {ZKVM_KIND_ARITH, zkvm_arith_handles, zkvm_arith_fixed, zkvm_arith_trace, NULL},
 };
 #define N_PROVIDERS (sizeof providers / sizeof providers[0])
 
@@ -650,16 +652,10 @@ int zkvm_prove(const vm_program *p, const uint8_t *input, size_t input_len,
         W.recs[pi] = zisk_xmalloc((n_of[pi] ? n_of[pi] : 1) * sizeof *W.recs[pi]);
         for (size_t i = 0; i < e.n_ops; i++)
             if (dest[i] == pi) W.recs[pi][n++] = e.ops[i];
-        /* the byte table counts the lookups of the logic, binary and shift rows */
-        zkvm_kind pk = providers[pi].kind;
-        if ((pk == ZKVM_KIND_BINARY || pk == ZKVM_KIND_LOGIC || pk == ZKVM_KIND_SHIFT) && n > 0) {
+        /* the byte table counts the lookups of the providers that make some */
+        if (providers[pi].count_bytes && n > 0) {
             if (!bcnt) bcnt = zisk_xcalloc(1, sizeof *bcnt);
-            if (pk == ZKVM_KIND_BINARY)
-                zkvm_binary_count(bcnt, W.recs[pi], n);
-            else if (pk == ZKVM_KIND_LOGIC)
-                zkvm_logic_count(bcnt, W.recs[pi], n);
-            else
-                zkvm_shift_count_bytes(bcnt, W.recs[pi], n);
+            providers[pi].count_bytes(bcnt, W.recs[pi], n);
             W.bcnt = bcnt;
         }
         /* Full instances of 2^seg_bits rows, then the remainder r: as one instance of

@@ -40,6 +40,11 @@ static inline void zkvm_range_add(zkvm_range_counts *rc, uint64_t v) {
  * building one. For the trace builders of the zkVM's AIRs. */
 gl_t *zkvm_trace_alloc(size_t n_cols, size_t n);
 
+/* dst += src, count by count (a trace builder's per-thread counts). Not thread-safe on dst. */
+static inline void zkvm_range_merge(zkvm_range_counts *dst, const zkvm_range_counts *src) {
+    for (size_t v = 0; v < ((size_t)1 << ZKVM_RANGE_LOG_N); v++) dst->counts[v] += src->counts[v];
+}
+
 /* The stage-1 trace (column-major, one column m of 2^16 rows; allocated, free()). */
 gl_t *zkvm_range_trace(const zkvm_range_counts *rc);
 

@@ -312,7 +312,7 @@ gl_t *zkvm_main_trace(const zkvm_rom *rom, const zkvm_exec *e, unsigned log_n, s
         }
     }
 #pragma omp critical(zkvm_main_trace_counts)
-    for (size_t v = 0; v < ((size_t)1 << ZKVM_RANGE_LOG_N); v++) rc->counts[v] += my->counts[v];
+    zkvm_range_merge(rc, my);
     free(my);
     }
 #undef COL

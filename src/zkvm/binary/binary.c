@@ -303,15 +303,6 @@ void zkvm_binary_count(zkvm_binary_counts *bc, const zkvm_op_record *recs, size_
 /* The provider AIR                                                                             */
 /* ------------------------------------------------------------------------------------------ */
 
-/* sum_{i in [first, first + count)} 2^(8 (i - first)) * col[i]: a 32-bit limb from its bytes. */
-static air_expr limb(air_builder *b, air_col first, uint32_t off) {
-    air_expr e = air_const(b, 0);
-    for (uint32_t i = 0; i < 4; i++)
-        e = air_add(b, e, air_mul(b, air_const(b, (gl_t)1 << (8 * i)),
-                                  air_cur(b, air_col_at(first, off + i))));
-    return e;
-}
-
 /* s ? u : v for a bit s: v + s (u - v). */
 static air_expr sel(air_builder *b, air_expr s, air_expr u, air_expr v) {
     return air_add(b, v, air_mul(b, s, air_sub(b, u, v)));
@@ -351,8 +342,8 @@ air *zkvm_binary_air(void) {
      * multiplicity on every bus. */
     air_constrain(b, AIR_EVERY_ROW, "one_op", air_mul(b, m, air_sub(b, one, m)));
 
-    air_expr X[2] = {limb(b, x, 0), limb(b, x, 4)}, B[2] = {limb(b, bb, 0), limb(b, bb, 4)};
-    air_expr R[2] = {limb(b, r, 0), limb(b, r, 4)};
+    air_expr X[2] = {byte_limb(b, x, 0), byte_limb(b, x, 4)}, B[2] = {byte_limb(b, bb, 0), byte_limb(b, bb, 4)};
+    air_expr R[2] = {byte_limb(b, r, 0), byte_limb(b, r, 4)};
     air_expr Y[2] = {air_cur(b, cy_lo), air_cur(b, cy_hi)};
     air_expr C[2] = {air_cur(b, cc_lo), air_cur(b, cc_hi)};
     air_expr co[8], rb[8], z = air_const(b, 0);

@@ -8,6 +8,7 @@
 
 #include <stdint.h>
 
+#include "air.h"
 #include "base.h"
 #include "zkvm_bus.h"
 
@@ -34,6 +35,14 @@ static inline uint32_t table_row(unsigned kind, unsigned a, unsigned b, unsigned
     case KIND_ADD: return (1u << 16) + (cin << 16) + ab;
     default: ZISK_ASSERT(kind == KIND_ADD_EVEN && cin == 0); return (3u << 16) + ab;
     }
+}
+
+/* sum_{i < 4} 2^(8 i) * column (first + off + i): a 32-bit limb from its byte columns. */
+static inline air_expr byte_limb(air_builder *b, air_col first, uint32_t off) {
+    air_expr e = air_const(b, 0);
+    for (uint32_t i = 0; i < 4; i++)
+        e = air_add(b, e, air_mul(b, air_const(b, (gl_t)1 << (8 * i)), air_cur(b, air_col_at(first, off + i))));
+    return e;
 }
 
 #endif

@@ -102,15 +102,6 @@ size_t zkvm_logic_count_trace(zkvm_binary_counts *bc, const gl_t *trace, unsigne
     return skipped;
 }
 
-/* sum_{i < 4} 2^(8 i) col[first + off + i]: a 32-bit limb from its bytes. */
-static air_expr limb(air_builder *b, unsigned first, unsigned off) {
-    air_expr e = air_const(b, 0);
-    for (unsigned i = 0; i < 4; i++)
-        e = air_add(b, e, air_mul(b, air_const(b, (gl_t)1 << (8 * i)),
-                                  air_cur(b, (air_col){AIR_STAGE1, first + off + i})));
-    return e;
-}
-
 air *zkvm_logic_air(void) {
     air_builder *b = air_builder_new("logic", 3);
     static const char *const fnames[N_FLAGS] = {"f_xor", "f_or", "f_and"};
@@ -131,8 +122,9 @@ air *zkvm_logic_air(void) {
     /* boolean flags with a boolean sum: at most one op; m is the multiplicity everywhere */
     air_constrain(b, AIR_EVERY_ROW, "one_op", air_mul(b, m, air_sub(b, one, m)));
 
-    air_expr X[2] = {limb(b, C_X, 0), limb(b, C_X, 4)}, Y[2] = {limb(b, C_Y, 0), limb(b, C_Y, 4)};
-    air_expr R[2] = {limb(b, C_R, 0), limb(b, C_R, 4)};
+    const air_col cx = {AIR_STAGE1, C_X}, cy = {AIR_STAGE1, C_Y}, cr = {AIR_STAGE1, C_R};
+    air_expr X[2] = {byte_limb(b, cx, 0), byte_limb(b, cx, 4)}, Y[2] = {byte_limb(b, cy, 0), byte_limb(b, cy, 4)};
+    air_expr R[2] = {byte_limb(b, cr, 0), byte_limb(b, cr, 4)};
     air_expr C[2] = {air_cur(b, (air_col){AIR_STAGE1, C_C_LO}), air_cur(b, (air_col){AIR_STAGE1, C_C_HI})};
     static const char *const cname[2] = {"c_lo", "c_hi"};
     for (int h = 0; h < 2; h++) {

@@ -562,7 +562,7 @@ gl_t *zkvm_shift_trace(const zkvm_op_record *recs, size_t n, unsigned log_n,
             for (unsigned c = 0; c < COL_N; c++) tr[(size_t)c * rows + i] = v[c];
         }
 #pragma omp critical(zkvm_shift_trace_counts)
-        for (size_t k = 0; k < ((size_t)1 << ZKVM_RANGE_LOG_N); k++) rc->counts[k] += my->counts[k];
+        zkvm_range_merge(rc, my);
         free(my);
     }
     /* Padding: everything 0 except P = 2^0 (sr = 0); its range lookups are all of 0, its byte
