@@ -10,8 +10,10 @@
 #include "add.h"
 #include "arith.h"
 #include "binary.h"
+#include "eq.h"
 #include "logic.h"
 #include "shift.h"
+#include "shiftw.h"
 #include <openssl/sha.h>
 
 #include "stark.h"
@@ -22,12 +24,14 @@
 #include "zkvm_trace.h"
 
 static const char *const kind_names[ZKVM_N_KINDS] = {
-    "program", "main", "memory", "boundary", "range", "binary", "binary_table", "shift", "arith", "add", "logic"};
+    "program", "main", "memory", "boundary", "range", "binary", "binary_table", "shift", "arith", "add", "logic",
+    "shiftw", "eq"};
 
 const char *zkvm_kind_name(zkvm_kind k) { return (unsigned)k < ZKVM_N_KINDS ? kind_names[k] : "?"; }
 
 /* The operation providers, in dispatch order: each record goes to the first one that handles its
- * op (add and logic before binary, which proves the same ops with a wider row). */
+ * op (add, logic and eq before binary, shiftw before shift: they prove the same ops with
+ * narrower rows). */
 typedef struct provider {
     zkvm_kind kind;
     int (*handles)(zkvm_op);
@@ -39,6 +43,8 @@ typedef struct provider {
 static const provider providers[] = {
     {ZKVM_KIND_ADD, zkvm_add_handles, zkvm_add_fixed, zkvm_add_trace, NULL},
     {ZKVM_KIND_LOGIC, zkvm_logic_handles, zkvm_logic_fixed, zkvm_logic_trace, zkvm_logic_count},
+    {ZKVM_KIND_EQ, zkvm_eq_handles, zkvm_eq_fixed, zkvm_eq_trace, NULL},
+    {ZKVM_KIND_SHIFTW, zkvm_shiftw_handles, zkvm_shiftw_fixed, zkvm_shiftw_trace, NULL},
     {ZKVM_KIND_BINARY, zkvm_binary_handles, zkvm_binary_fixed, zkvm_binary_trace, zkvm_binary_count},
     {ZKVM_KIND_SHIFT, zkvm_shift_handles, zkvm_shift_fixed, zkvm_shift_trace, zkvm_shift_count_bytes},
     {ZKVM_KIND_ARITH, zkvm_arith_handles, zkvm_arith_fixed, zkvm_arith_trace, NULL},
@@ -105,6 +111,8 @@ static air *kind_air(keyring *kr, zkvm_kind k) {
         case ZKVM_KIND_ARITH: kr->airs[k] = zkvm_arith_air(); break;
         case ZKVM_KIND_ADD: kr->airs[k] = zkvm_add_air(); break;
         case ZKVM_KIND_LOGIC: kr->airs[k] = zkvm_logic_air(); break;
+        case ZKVM_KIND_SHIFTW: kr->airs[k] = zkvm_shiftw_air(); break;
+        case ZKVM_KIND_EQ: kr->airs[k] = zkvm_eq_air(); break;
         default: ZISK_ASSERT(0);
         }
     }

@@ -5,14 +5,18 @@
  *     constraint or bus (every case), and
  *   - for the cases marked "stark", by the verifier too: the prover writes the proof anyway
  *     (keep_invalid) and zkvm_verify must reject it.
- * An honest run must pass both. Usage: test_zkvm_soundness FIBONACCI_ELF (77 = skip).
+ * An honest run must pass both. Usage: test_zkvm_soundness FIBONACCI_ELF SHA256_ELF (77 = skip).
+ * Cases run on fibonacci(12), except those marked for sha256("abc") (ops fibonacci never runs,
+ * such as the W shifts).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "add.h"
+#include "eq.h"
 #include "logic.h"
+#include "shiftw.h"
 #include "base.h"
 #include "stark.h"
 #include "vm.h"
@@ -26,6 +30,7 @@ typedef struct tcase {
     int stark;          /* also prove and expect zkvm_verify to reject */
     void (*fn)(const struct tcase *tc, zkvm_kind kind, size_t index, unsigned log_n, uint32_t n_cols,
                gl_t *t, gl_t *pub);
+    int sha; /* 1: runs on the sha256 guest */
 } tcase;
 
 static int g_done; /* the tamper fired (a case must change something) */
@@ -383,6 +388,47 @@ static void add_limb_range(const tcase *tc, zkvm_kind k, size_t idx, unsigned lo
     g_done = 1;
 }
 
+/* Stage-1 column index of a provider AIR by name (the AIR is built once per kind and kept). */
+static size_t provider_col(zkvm_kind k, const char *name) {
+    static air *airs[ZKVM_N_KINDS];
+    if (!airs[k]) airs[k] = k == ZKVM_KIND_SHIFTW ? zkvm_shiftw_air() : k == ZKVM_KIND_EQ ? zkvm_eq_air() : NULL;
+    ZISK_ASSERT(airs[k] != NULL);
+    for (uint32_t i = 0; i < air_n_cols(airs[k], AIR_STAGE1); i++)
+        if (strcmp(air_col_name(airs[k], AIR_STAGE1, i), name) == 0) return i;
+    ZISK_ASSERT(0);
+    return 0;
+}
+
+static void shiftw_wrong_result(const tcase *tc, zkvm_kind k, size_t idx, unsigned log_n, uint32_t nc, gl_t *t,
+                                gl_t *pub) {
+    (void)tc, (void)nc, (void)pub, (void)idx;
+    size_t n = (size_t)1 << log_n;
+    if (k != ZKVM_KIND_SHIFTW || g_done) return;
+    size_t fl = provider_col(k, "f_sllw"), fr = provider_col(k, "f_srlw"), r0 = provider_col(k, "r0");
+    for (size_t i = 0; i < n; i++)
+        if (COL(t, n, fl)[i] || COL(t, n, fr)[i]) {
+            /* the row proves another result word than the tuple claims... and the tuple agrees
+             * (r is in it): only the product equation objects */
+            COL(t, n, r0)[i] = (COL(t, n, r0)[i] + 1) & 0xffff;
+            g_done = 1;
+            return;
+        }
+}
+
+static void eq_wrong_answer(const tcase *tc, zkvm_kind k, size_t idx, unsigned log_n, uint32_t nc, gl_t *t,
+                            gl_t *pub) {
+    (void)tc, (void)nc, (void)pub, (void)idx;
+    size_t n = (size_t)1 << log_n;
+    if (k != ZKVM_KIND_EQ || g_done) return;
+    size_t fe = provider_col(k, "f_eq"), fn = provider_col(k, "f_ne"), z = provider_col(k, "z");
+    for (size_t i = 0; i < n; i++)
+        if (COL(t, n, fe)[i] || COL(t, n, fn)[i]) {
+            COL(t, n, z)[i] = 1 - COL(t, n, z)[i]; /* "equal" for unequal operands, or the reverse */
+            g_done = 1;
+            return;
+        }
+}
+
 static void logic_byte_range(const tcase *tc, zkvm_kind k, size_t idx, unsigned log_n, uint32_t nc, gl_t *t, gl_t *pub) {
     (void)tc, (void)nc, (void)pub, (void)idx;
     size_t n = (size_t)1 << log_n;
@@ -405,32 +451,34 @@ static void logic_byte_range(const tcase *tc, zkvm_kind k, size_t idx, unsigned 
 }
 
 static const tcase cases[] = {
-    {"wrong ALU result", "bus", 1, alu_result},
-    {"wrong memory read value", "bus", 0, mem_read_value},
-    {"skipped instruction", "upc_next", 0, skip_instruction},
-    {"reordered instructions", "upc_next", 0, reorder},
-    {"jump to a wrong pc", "npc", 0, wrong_jump},
-    {"broken segment hand-over", "does not balance", 1, segment_handover},
-    {"changed output word", "memory", 1, output_word},
-    {"changed exit code", "halt", 1, exit_code},
-    {"register write dropped", "w_select", 0, reg_write_dropped},
-    {"register read of a stale value", "register bus", 1, reg_stale_read},
-    {"register read from the future", "range bus", 0, reg_future_read},
-    {"final register state changed", "register bus", 1, reg_final_state},
-    {"memory rows out of order", "sorted", 0, mem_unsorted},
-    {"write to ROM", "rom_read_only", 0, rom_write},
-    {"program fetch count", "rom", 0, program_count},
-    {"execution stops without exit", "stop_only_at_halt", 0, halt_early},
-    {"operation changed", "bus", 0, op_changed},
-    {"access at a wrong address", "ea_lo", 0, wrong_address},
-    {"operand not the immediate", "b_imm", 0, operand_not_imm},
-    {"RAM word relabelled as input", "region_offset", 0, region_relabel},
-    {"write to the input region", "input_read_only", 0, input_write},
-    {"initialised data not written", "mandatory_init", 0, skip_data_init},
-    {"halt without the exit call", "halt_exit_syscall", 0, halt_not_exit},
-    {"add AIR proves another sum", "carry_lo", 1, add_wrong_sum},
-    {"add AIR result limb out of range", "range bus", 0, add_limb_range},
-    {"logic AIR byte out of range", "(id 16)", 1, logic_byte_range},
+    {"wrong ALU result", "bus", 1, alu_result, 0},
+    {"wrong memory read value", "bus", 0, mem_read_value, 0},
+    {"skipped instruction", "upc_next", 0, skip_instruction, 0},
+    {"reordered instructions", "upc_next", 0, reorder, 0},
+    {"jump to a wrong pc", "npc", 0, wrong_jump, 0},
+    {"broken segment hand-over", "does not balance", 1, segment_handover, 0},
+    {"changed output word", "memory", 1, output_word, 0},
+    {"changed exit code", "halt", 1, exit_code, 0},
+    {"register write dropped", "w_select", 0, reg_write_dropped, 0},
+    {"register read of a stale value", "register bus", 1, reg_stale_read, 0},
+    {"register read from the future", "range bus", 0, reg_future_read, 0},
+    {"final register state changed", "register bus", 1, reg_final_state, 0},
+    {"memory rows out of order", "sorted", 0, mem_unsorted, 0},
+    {"write to ROM", "rom_read_only", 0, rom_write, 0},
+    {"program fetch count", "rom", 0, program_count, 0},
+    {"execution stops without exit", "stop_only_at_halt", 0, halt_early, 0},
+    {"operation changed", "bus", 0, op_changed, 0},
+    {"access at a wrong address", "ea_lo", 0, wrong_address, 0},
+    {"operand not the immediate", "b_imm", 0, operand_not_imm, 0},
+    {"RAM word relabelled as input", "region_offset", 0, region_relabel, 0},
+    {"write to the input region", "input_read_only", 0, input_write, 0},
+    {"initialised data not written", "mandatory_init", 0, skip_data_init, 0},
+    {"halt without the exit call", "halt_exit_syscall", 0, halt_not_exit, 0},
+    {"add AIR proves another sum", "carry_lo", 1, add_wrong_sum, 0},
+    {"add AIR result limb out of range", "range bus", 0, add_limb_range, 0},
+    {"logic AIR byte out of range", "(id 16)", 1, logic_byte_range, 0},
+    {"shiftw AIR proves another result", "product", 1, shiftw_wrong_result, 1},
+    {"eq AIR claims the wrong comparison", "z_def", 1, eq_wrong_answer, 0},
 };
 
 static const tcase *g_case;
@@ -530,13 +578,44 @@ int main(int argc, char **argv) {
         }
     }
     free(proof);
+    /* the second guest, sha256("abc") (16,625 steps), for the ops fibonacci does not run: its
+     * honest run must pass too, and gives its VK */
+    vm_program *sp = NULL;
+    uint8_t sinput[16] = {3, 0, 0, 0, 0, 0, 0, 0, 'a', 'b', 'c'};
+    hash_digest svk;
+    memset(&svk, 0, sizeof svk);
+    if (argc < 3 || zisk_read_file(argv[2], 64u << 20, &elf, &len, &err) != 0) {
+        printf("FAIL: no sha256 guest (second argument): %s\n", argc < 3 ? "missing" : err.msg);
+        fails++;
+    } else {
+        if (vm_program_from_elf(elf, len, &sp, &err) != 0) return 1;
+        free(elf);
+        zkvm_prove_opts so = o;
+        so.segment_bits = 12;
+        if (zkvm_prove(sp, sinput, sizeof sinput, &so, NULL, &proof, &plen, &st, &err) != 0 ||
+            zkvm_verify(proof, plen, &st.statement.program_vk, NULL, &s, &err) != 0) {
+            printf("FAIL honest sha256 run: %s\n", err.msg);
+            fails++;
+        } else {
+            printf("honest sha256: %zu main segments, %zu shiftw instances: ok\n", st.main_segments,
+                   st.instances_by_kind[ZKVM_KIND_SHIFTW]);
+        }
+        svk = st.statement.program_vk;
+        free(proof);
+    }
     o.tamper = tamper;
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         g_case = &cases[c];
+        if (cases[c].sha && !sp) continue; /* counted as a failure above */
+        const vm_program *cp = cases[c].sha ? sp : p;
+        const uint8_t *cin = cases[c].sha ? sinput : (const uint8_t *)input;
+        size_t cin_len = cases[c].sha ? sizeof sinput : sizeof input;
+        const hash_digest *cvk = cases[c].sha ? &svk : &vk;
+        o.segment_bits = cases[c].sha ? 12 : 8;
         g_done = 0;
         o.verify_constraints = 1;
         o.keep_invalid = 0;
-        int rc = zkvm_prove(p, (const uint8_t *)input, sizeof input, &o, NULL, &proof, &plen, &st, &err);
+        int rc = zkvm_prove(cp, cin, cin_len, &o, NULL, &proof, &plen, &st, &err);
         if (!g_done) {
             printf("FAIL %s: the tamper found nothing to change\n", cases[c].name);
             fails++;
@@ -556,12 +635,12 @@ int main(int argc, char **argv) {
         g_done = 0;
         o.verify_constraints = 0;
         o.keep_invalid = 1;
-        if (zkvm_prove(p, (const uint8_t *)input, sizeof input, &o, NULL, &proof, &plen, &st, &err) != 0) {
+        if (zkvm_prove(cp, cin, cin_len, &o, NULL, &proof, &plen, &st, &err) != 0) {
             printf("FAIL %s: the malicious prover could not write a proof: %s\n", cases[c].name, err.msg);
             fails++;
             continue;
         }
-        if (zkvm_verify(proof, plen, &vk, NULL, &s, &err) == 0) {
+        if (zkvm_verify(proof, plen, cvk, NULL, &s, &err) == 0) {
             printf("FAIL %s: the verifier ACCEPTED the proof\n", cases[c].name);
             fails++;
         } else {
@@ -570,6 +649,7 @@ int main(int argc, char **argv) {
         free(proof);
     }
     vm_program_free(p);
+    vm_program_free(sp);
     free(g_mandatory);
     printf("%s\n", fails ? "FAILED" : "all cases caught");
     return fails ? 1 : 0;
