@@ -1,4 +1,4 @@
-/* zkvm_airs.c: the main, memory, program and boundary AIRs (zkvm_airs.h; docs/PROOFS.md has
+/* zkvm_airs.c: the main, memory, program, boundary and refresh AIRs (zkvm_airs.h; docs/PROOFS.md has
  * every constraint with its reason). */
 #include "zkvm_airs.h"
 
@@ -146,37 +146,36 @@ air *zkvm_main_air(void) {
     air_expr rom[10] = {upc, V(ZKVM_MC_OP), V(ZKVM_MC_RA), V(ZKVM_MC_RB), V(ZKVM_MC_RC),
                         imm[0], imm[1], next, target, packed};
     air_bus_send(B, "rom", ZKVM_BUS_ROM, active, rom, 10);
-    /* Register accesses, t = 8 * step + slot: each receives the register's previous tuple
-     * (reg, t_prev, value) and sends its own, with t_prev = t - 1 - gap and the gap two 16-bit
-     * limbs: t_prev < t over the integers (every sent time is below 2^31, and t - 1 - gap
-     * ranges over (-2^32, 2^31), so a match mod p is a match over the integers). Reads send
-     * back the value they received; the write sends its new value W after receiving the old
-     * one (pv). */
-    air_expr t8 = MUL(K(8), step);
+    /* Register accesses, t = 4 * step + 1 + slot: each receives the register's previous tuple
+     * (reg, t_prev, value) and sends its own, with t_prev = t - 1 - gap and the gap one 16-bit
+     * limb: t_prev < t over the integers (every sent time is below 2^31, and t - 1 - gap ranges
+     * over (t - 2^16 - 1, t), so a match mod p is a match over the integers). The refresh rows
+     * (every 2^ZKVM_REFRESH_LOG steps) keep honest gaps below 2^16. Reads send back the value
+     * they received; the write sends its new value W after receiving the old one (pv). */
+    air_expr t8 = MUL(K(8), step), t4 = MUL(K(4), step);
     air_expr wreg = ADD(ADD(FL(WC), FL(WM)), FL(WB));
     struct {
-        const char *prev, *cur, *r0, *r1;
+        const char *prev, *cur, *rg;
         air_expr f, reg, t, pv[2], v[2];
-        unsigned g0;
+        unsigned g;
     } slot[3] = {
-        {"reg_a_prev", "reg_a", "range_gap_a0", "range_gap_a1", FL(RA), V(ZKVM_MC_RA), t8,
-         {A[0], A[1]}, {A[0], A[1]}, ZKVM_MC_GA0},
-        {"reg_b_prev", "reg_b", "range_gap_b0", "range_gap_b1", FL(RB), V(ZKVM_MC_RB), ADD(t8, K(1)),
-         {Bv[0], Bv[1]}, {Bv[0], Bv[1]}, ZKVM_MC_GB0},
-        {"reg_c_prev", "reg_c", "range_gap_c0", "range_gap_c1", wreg, V(ZKVM_MC_RC), ADD(t8, K(4)),
-         {V(ZKVM_MC_PV_LO), V(ZKVM_MC_PV_HI)}, {W[0], W[1]}, ZKVM_MC_GC0},
+        {"reg_a_prev", "reg_a", "range_gap_a", FL(RA), V(ZKVM_MC_RA), ADD(t4, K(1)),
+         {A[0], A[1]}, {A[0], A[1]}, ZKVM_MC_GA},
+        {"reg_b_prev", "reg_b", "range_gap_b", FL(RB), V(ZKVM_MC_RB), ADD(t4, K(2)),
+         {Bv[0], Bv[1]}, {Bv[0], Bv[1]}, ZKVM_MC_GB},
+        {"reg_c_prev", "reg_c", "range_gap_c", wreg, V(ZKVM_MC_RC), ADD(t4, K(3)),
+         {V(ZKVM_MC_PV_LO), V(ZKVM_MC_PV_HI)}, {W[0], W[1]}, ZKVM_MC_GC},
     };
     for (unsigned s = 0; s < 3; s++) {
-        air_expr g0 = V(slot[s].g0), g1 = V(slot[s].g0 + 1);
-        air_expr pt = SUB(SUB(slot[s].t, K(1)), ADD(g0, MUL(K(1 << 16), g1)));
+        air_expr gap = V(slot[s].g);
+        air_expr pt = SUB(SUB(slot[s].t, K(1)), gap);
         air_expr prev[4] = {slot[s].reg, pt, slot[s].pv[0], slot[s].pv[1]};
         air_bus_recv(B, slot[s].prev, ZKVM_BUS_REG, slot[s].f, prev, 4);
         air_expr cur[4] = {slot[s].reg, slot[s].t, slot[s].v[0], slot[s].v[1]};
         air_bus_send(B, slot[s].cur, ZKVM_BUS_REG, slot[s].f, cur, 4);
-        air_bus_send(B, slot[s].r0, ZKVM_BUS_RANGE16, slot[s].f, &g0, 1);
-        air_bus_send(B, slot[s].r1, ZKVM_BUS_RANGE16, slot[s].f, &g1, 1);
+        air_bus_send(B, slot[s].rg, ZKVM_BUS_RANGE16, slot[s].f, &gap, 1);
     }
-    /* memory accesses: (addr, t, v_lo, v_hi, wr) */
+    /* memory accesses: (addr, t, v_lo, v_hi, wr), t = 8 * step + slot */
     air_expr gaddr = ADD(K(ZKVM_GUEST_BASE), V(ZKVM_MC_MADDR));
     air_expr mr[5] = {gaddr, ADD(t8, K(2)), M[0], M[1], K(0)};
     air_bus_send(B, "mem_read", ZKVM_BUS_MEM, FL(MR), mr, 5);
@@ -298,6 +297,39 @@ air *zkvm_program_air(void) {
     air_expr w[5] = {k[0], K(0), k[1], k[2], K(1)};
     air_bus_send(B, "init_write", ZKVM_BUS_MEM, MUL(is_init, mm), w, 5);
     return build_or_die(B);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Register refresh                                                                             */
+/* ------------------------------------------------------------------------------------------ */
+
+air *zkvm_refresh_air(void) {
+    air_builder *B = air_builder_new("zkvm_refresh", 3);
+    air_col c0 = air_cols_stage1(B, "rfr", ZKVM_RC_COUNT);
+    air_col f0 = air_cols_fixed(B, "rfix", ZKVM_RF_COUNT);
+    air_expr m = CUR(air_col_at(c0, ZKVM_RC_M)), g = CUR(air_col_at(c0, ZKVM_RC_G));
+    air_expr v_lo = CUR(air_col_at(c0, ZKVM_RC_V_LO)), v_hi = CUR(air_col_at(c0, ZKVM_RC_V_HI));
+    air_expr reg = CUR(air_col_at(f0, ZKVM_RF_REG)), T = CUR(air_col_at(f0, ZKVM_RF_T));
+    /* m is a multiplicity of 0 or 1: a refresh is an access that happens once or not at all */
+    EVERY("bool_m", MUL(m, ONE_MINUS(m)));
+    /* an access at time T that leaves the value as it is: receive the previous tuple (time
+     * T - 1 - g, g < 2^16), send it back with time T */
+    air_expr prev[4] = {reg, SUB(SUB(T, K(1)), g), v_lo, v_hi};
+    air_bus_recv(B, "refresh_prev", ZKVM_BUS_REG, m, prev, 4);
+    air_expr cur[4] = {reg, T, v_lo, v_hi};
+    air_bus_send(B, "refresh", ZKVM_BUS_REG, m, cur, 4);
+    air_bus_send(B, "range_gap", ZKVM_BUS_RANGE16, m, &g, 1);
+    return build_or_die(B);
+}
+
+gl_t *zkvm_refresh_fixed(unsigned log_n) {
+    size_t n = (size_t)1 << log_n;
+    gl_t *f = zisk_xcalloc(ZKVM_RF_COUNT * n, sizeof *f);
+    for (size_t i = 0; i < n; i++) {
+        f[ZKVM_RF_REG * n + i] = i % ZKVM_N_REGS;
+        f[ZKVM_RF_T * n + i] = 4 * ((uint64_t)(i / ZKVM_N_REGS + 1) << ZKVM_REFRESH_LOG);
+    }
+    return f;
 }
 
 /* ------------------------------------------------------------------------------------------ */

@@ -2,7 +2,9 @@
  * zkvm_airs.h: the zkVM's own AIRs (docs/PROOFS.md describes each, its columns, constraints
  * and why together they are sound): main (one row per uop), memory (accesses sorted by
  * address and time), program (the ROM and the initial memory: its fixed root is the program's
- * verification key) and boundary (the exit code and the 64 output words, as public values).
+ * verification key), boundary (the exit code and the 64 output words, as public values) and
+ * refresh (every register re-accessed each 2^ZKVM_REFRESH_LOG steps, so that main's register
+ * gap checks need one 16-bit lookup).
  * The providers of the operation bus live in binary/, shift/ and arith/; the range table in
  * zkvm_range.h.
  */
@@ -37,11 +39,11 @@ enum {
     ZKVM_MC_MW_LO, ZKVM_MC_MW_HI, ZKVM_MC_W_LO, ZKVM_MC_W_HI,
     ZKVM_MC_MADDR, ZKVM_MC_O0, ZKVM_MC_O1, ZKVM_MC_O2, ZKVM_MC_K, ZKVM_MC_FMEM,
     ZKVM_MC_NPC, ZKVM_MC_COUT,
-    /* register accesses (docs/PROOFS.md, "Registers"): for each slot (a: read RA at 8 step,
-     * b: read RB at 8 step + 1, c: write RC at 8 step + 4) the gap t - t_prev - 1 to the
-     * register's previous access in two 16-bit limbs (t_prev is not a column: the AIR uses
-     * t - 1 - gap), and the value the write slot overwrites */
-    ZKVM_MC_GA0, ZKVM_MC_GA1, ZKVM_MC_GB0, ZKVM_MC_GB1, ZKVM_MC_GC0, ZKVM_MC_GC1,
+    /* register accesses (docs/PROOFS.md, "Registers"): for each slot (a: read RA at 4 step + 1,
+     * b: read RB at 4 step + 2, c: write RC at 4 step + 3) the gap t - t_prev - 1 to the
+     * register's previous access, below 2^16 thanks to the refreshes (t_prev is not a column:
+     * the AIR uses t - 1 - gap), and the value the write slot overwrites */
+    ZKVM_MC_GA, ZKVM_MC_GB, ZKVM_MC_GC,
     ZKVM_MC_PV_LO, ZKVM_MC_PV_HI,
     ZKVM_MC_COUNT
 };
@@ -76,5 +78,20 @@ enum { ZKVM_BF_L_FIRST, ZKVM_BF_REG, ZKVM_BF_IS_REG, ZKVM_BF_COUNT };
 air *zkvm_boundary_air(void);
 /* Its fixed columns (ZKVM_BF_*), column-major, 2^ZKVM_BOUNDARY_LOG_N rows (allocated). */
 gl_t *zkvm_boundary_fixed(void);
+
+/* ---- register refresh ---- */
+/* Every 2^ZKVM_REFRESH_LOG steps (at time 4 * step for step = j 2^ZKVM_REFRESH_LOG, j >= 1) each
+ * register is accessed once more by a refresh row, so that the previous access of every main
+ * register access is less than 2^16 time units back (one 16-bit gap limb per slot). Row
+ * 35 (j - 1) + r of the refresh AIR is register r's refresh j: fixed columns reg (= row mod 35)
+ * and T (= 4 j 2^ZKVM_REFRESH_LOG); stage 1: the multiplicity m (0 on unused rows), the value
+ * and the gap to the register's previous access. One instance per job (none for runs shorter
+ * than 2^ZKVM_REFRESH_LOG steps). */
+#define ZKVM_REFRESH_LOG 14
+enum { ZKVM_RC_M, ZKVM_RC_V_LO, ZKVM_RC_V_HI, ZKVM_RC_G, ZKVM_RC_COUNT };
+enum { ZKVM_RF_REG, ZKVM_RF_T, ZKVM_RF_COUNT };
+air *zkvm_refresh_air(void);
+/* Its fixed columns (ZKVM_RF_*), column-major, 2^log_n rows (allocated). */
+gl_t *zkvm_refresh_fixed(unsigned log_n);
 
 #endif

@@ -25,7 +25,7 @@
 
 static const char *const kind_names[ZKVM_N_KINDS] = {
     "program", "main", "memory", "boundary", "range", "binary", "binary_table", "shift", "arith", "add", "logic",
-    "shiftw", "eq"};
+    "shiftw", "eq", "refresh"};
 
 const char *zkvm_kind_name(zkvm_kind k) { return (unsigned)k < ZKVM_N_KINDS ? kind_names[k] : "?"; }
 
@@ -113,6 +113,7 @@ static air *kind_air(keyring *kr, zkvm_kind k) {
         case ZKVM_KIND_LOGIC: kr->airs[k] = zkvm_logic_air(); break;
         case ZKVM_KIND_SHIFTW: kr->airs[k] = zkvm_shiftw_air(); break;
         case ZKVM_KIND_EQ: kr->airs[k] = zkvm_eq_air(); break;
+        case ZKVM_KIND_REFRESH: kr->airs[k] = zkvm_refresh_air(); break;
         default: ZISK_ASSERT(0);
         }
     }
@@ -124,6 +125,7 @@ static gl_t *kind_fixed(zkvm_kind k, unsigned log_n) {
     switch (k) {
     case ZKVM_KIND_MAIN: case ZKVM_KIND_MEMORY: return zkvm_seg_fixed(log_n);
     case ZKVM_KIND_BOUNDARY: return zkvm_boundary_fixed();
+    case ZKVM_KIND_REFRESH: return zkvm_refresh_fixed(log_n);
     case ZKVM_KIND_RANGE: return zkvm_range_fixed();
     case ZKVM_KIND_BINARY_TABLE: return zkvm_binary_table_fixed();
     default: break;
@@ -492,6 +494,7 @@ static gl_t *build_trace(witness *w, inst *in, int rebuild) {
     case ZKVM_KIND_MAIN: t = zkvm_main_trace(w->rom, w->e, in->log_n, in->first, rc); break;
     case ZKVM_KIND_MEMORY: t = zkvm_mem_trace(w->e, in->log_n, in->first, rc); break;
     case ZKVM_KIND_BOUNDARY: t = zkvm_boundary_trace(w->e); break;
+    case ZKVM_KIND_REFRESH: t = zkvm_refresh_trace(w->e, in->log_n, rc); break;
     case ZKVM_KIND_RANGE: t = zkvm_range_trace(w->rcnt); break;
     case ZKVM_KIND_BINARY_TABLE: t = zkvm_binary_table_trace(w->bcnt); break;
     default:
@@ -643,6 +646,11 @@ int zkvm_prove(const vm_program *p, const uint8_t *input, size_t input_len,
         in->publics[ZKVM_BPUB_EXIT_LO] = (uint32_t)e.exit_code;
         in->publics[ZKVM_BPUB_EXIT_HI] = e.exit_code >> 32;
         for (unsigned j = 0; j < VM_OUTPUT_WORDS; j++) in->publics[ZKVM_BPUB_OUT0 + j] = e.outputs[j];
+    }
+    /* the register refreshes (none for runs shorter than 2^ZKVM_REFRESH_LOG steps) */
+    if (e.n_refresh) {
+        unsigned l = ceil_log2(e.n_refresh);
+        inst_add(&L, ZKVM_KIND_REFRESH, l < 2 ? 2 : l);
     }
     /* providers: records split by provider (the first that handles the op), in execution
      * order; an op no provider handles is a bug (the transpiler emits only provable ops) */
@@ -897,9 +905,10 @@ int zkvm_verify(const uint8_t *buf, size_t len, const hash_digest *expected_vk, 
     }
     if (kinds[0] != ZKVM_KIND_PROGRAM || count[ZKVM_KIND_PROGRAM] != 1 || count[ZKVM_KIND_BOUNDARY] != 1 ||
         count[ZKVM_KIND_RANGE] != 1 || count[ZKVM_KIND_MAIN] < 1 || count[ZKVM_KIND_MEMORY] < 1 ||
-        count[ZKVM_KIND_BINARY_TABLE] > 1)
+        count[ZKVM_KIND_BINARY_TABLE] > 1 || count[ZKVM_KIND_REFRESH] > 1)
         return zisk_err_set(err, "the proof's instance list is not a zkVM job (it needs the program first, and exactly one "
-                            "boundary and one range instance, at least one main and one memory segment)");
+                            "boundary and one range instance, at least one main and one memory segment, at most one "
+                            "byte table and one register-refresh instance)");
 
     stark_job_proof job;
     memset(&job, 0, sizeof job);

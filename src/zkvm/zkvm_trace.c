@@ -93,12 +93,20 @@ int zkvm_exec_run(const vm_program *p, const zkvm_rom *rom, const uint8_t *input
         r.uop = (uint32_t)(u - rom->uops);
         out->uop_count[r.uop]++;
         if (u->upc != 0 && (u->upc & 7) == 0) out->rv_steps++;
-        uint64_t t8 = 8 * step;
+        uint64_t t8 = 8 * step, t4 = 4 * step; /* memory-bus and register-bus times */
+        if ((step & ((1u << ZKVM_REFRESH_LOG) - 1)) == 0) {
+            /* every register's refresh at time 4 * step (zkvm_airs.h) */
+            out->refresh = zisk_xrealloc(out->refresh, (out->n_refresh + ZKVM_N_REGS) * sizeof *out->refresh);
+            for (unsigned k = 0; k < ZKVM_N_REGS; k++) {
+                out->refresh[out->n_refresh++] = (struct zkvm_refresh){(uint32_t)last_t[k], regs[k]};
+                last_t[k] = t4;
+            }
+        }
         ZISK_ASSERT(u->ra < ZKVM_N_REGS && u->rb < ZKVM_N_REGS && u->rc < ZKVM_N_REGS);
         r.a = HAS(RA) ? regs[u->ra] : 0;
         r.b = HAS(RB) ? regs[u->rb] : HAS(BIMM) ? u->imm : 0;
-        if (HAS(RA)) r.pt_a = (uint32_t)last_t[u->ra], last_t[u->ra] = t8;
-        if (HAS(RB)) r.pt_b = (uint32_t)last_t[u->rb], last_t[u->rb] = t8 + 1;
+        if (HAS(RA)) r.pt_a = (uint32_t)last_t[u->ra], last_t[u->ra] = t4 + 1;
+        if (HAS(RB)) r.pt_b = (uint32_t)last_t[u->rb], last_t[u->rb] = t4 + 2;
         uint64_t waddr = 0;
         if (HAS(MR) || HAS(MW)) {
             uint64_t ea = r.a + u->imm;
@@ -151,7 +159,7 @@ int zkvm_exec_run(const vm_program *p, const zkvm_rom *rom, const uint8_t *input
             uint64_t w = HAS(WC) ? r.c : HAS(WM) ? r.m : r.b;
             r.pt_c = (uint32_t)last_t[u->rc], r.pv = regs[u->rc];
             regs[u->rc] = w;
-            last_t[u->rc] = t8 + 4;
+            last_t[u->rc] = t4 + 3;
         }
         r.npc = HAS(JMP) ? u->target : HAS(JIND) ? 4 * r.a : HAS(BR) ? (r.c ? u->target : u->next) : u->next;
         if (out->n_rows == cap_rows) {
@@ -213,7 +221,25 @@ void zkvm_exec_free(zkvm_exec *e) {
     free(e->uop_count);
     free(e->init_used);
     free(e->mem);
+    free(e->refresh);
     memset(e, 0, sizeof *e);
+}
+
+gl_t *zkvm_refresh_trace(const zkvm_exec *e, unsigned log_n, zkvm_range_counts *rc) {
+    size_t n = (size_t)1 << log_n;
+    ZISK_ASSERT(e->n_refresh <= n && e->n_refresh % ZKVM_N_REGS == 0);
+    gl_t *t = zkvm_trace_alloc(ZKVM_RC_COUNT, n);
+    for (size_t i = 0; i < e->n_refresh; i++) {
+        uint64_t T = 4 * ((uint64_t)(i / ZKVM_N_REGS + 1) << ZKVM_REFRESH_LOG), pt = e->refresh[i].pt;
+        uint64_t gap = T - pt - 1;
+        ZISK_ASSERT(pt < T && gap < (1ull << 16));
+        t[ZKVM_RC_M * n + i] = 1;
+        t[ZKVM_RC_V_LO * n + i] = (uint32_t)e->refresh[i].v;
+        t[ZKVM_RC_V_HI * n + i] = e->refresh[i].v >> 32;
+        t[ZKVM_RC_G * n + i] = gap;
+        zkvm_range_add(rc, gap);
+    }
+    return t;
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -290,21 +316,19 @@ gl_t *zkvm_main_trace(const zkvm_rom *rom, const zkvm_exec *e, unsigned log_n, s
         }
         COL(ZKVM_MC_NPC)[i] = r->npc;
         COL(ZKVM_MC_COUT)[i] = !((fl >> ZKVM_F_HALT) & 1u);
-        /* register slots: the gap to the previous access (in 16-bit limbs) */
-        uint64_t t8 = 8 * (uint64_t)(g + 1);
+        /* register slots: the gap to the previous access (below 2^16: the refreshes) */
+        uint64_t t4 = 4 * (uint64_t)(g + 1);
         const struct { int on; uint64_t t, pt; unsigned c_g; } sl[3] = {
-            {(fl >> ZKVM_F_RA) & 1u, t8, r->pt_a, ZKVM_MC_GA0},
-            {(fl >> ZKVM_F_RB) & 1u, t8 + 1, r->pt_b, ZKVM_MC_GB0},
-            {zkvm_uop_writes_reg(fl), t8 + 4, r->pt_c, ZKVM_MC_GC0},
+            {(fl >> ZKVM_F_RA) & 1u, t4 + 1, r->pt_a, ZKVM_MC_GA},
+            {(fl >> ZKVM_F_RB) & 1u, t4 + 2, r->pt_b, ZKVM_MC_GB},
+            {zkvm_uop_writes_reg(fl), t4 + 3, r->pt_c, ZKVM_MC_GC},
         };
         for (unsigned k = 0; k < 3; k++) {
             if (!sl[k].on) continue;
             uint64_t gap = sl[k].t - sl[k].pt - 1;
-            ZISK_ASSERT(sl[k].pt < sl[k].t && gap < (1ull << 32));
-            COL(sl[k].c_g)[i] = gap & 0xffff;
-            COL(sl[k].c_g + 1)[i] = gap >> 16;
-            zkvm_range_add(my, gap & 0xffff);
-            zkvm_range_add(my, gap >> 16);
+            ZISK_ASSERT(sl[k].pt < sl[k].t && gap < (1ull << 16));
+            COL(sl[k].c_g)[i] = gap;
+            zkvm_range_add(my, gap);
         }
         if (sl[2].on) {
             COL(ZKVM_MC_PV_LO)[i] = (uint32_t)r->pv;

@@ -26,7 +26,8 @@ typedef struct zkvm_mrow {
     uint32_t maddr;
     uint64_t a, b, c, m;
     uint64_t npc;
-    uint32_t pt_a, pt_b, pt_c; /* time of the previous access of the slot's register (0: none) */
+    uint32_t pt_a, pt_b, pt_c; /* time of the previous access of the slot's register on the
+                                * register bus (0: the initial tuple) */
     uint64_t pv;               /* the value the register write overwrites */
 } zkvm_mrow;
 
@@ -51,6 +52,9 @@ typedef struct zkvm_exec {
     uint64_t rv_steps;      /* RISC-V instructions retired */
     uint64_t reg_t[ZKVM_N_REGS], reg_v[ZKVM_N_REGS]; /* register file at the end: time of the
                                                       * last access, value */
+    size_t n_refresh;       /* register refreshes (35 per 2^ZKVM_REFRESH_LOG steps), in refresh-AIR
+                             * row order: refresh j of register r is entry 35 (j - 1) + r */
+    struct zkvm_refresh { uint32_t pt; uint64_t v; } *refresh; /* previous access time, value */
     size_t n_mem;           /* memory-AIR rows (sentinel + sorted accesses), after prepare */
     zkvm_access *mem;
 } zkvm_exec;
@@ -69,6 +73,10 @@ void zkvm_exec_free(zkvm_exec *e);
  * to rc. */
 gl_t *zkvm_main_trace(const zkvm_rom *rom, const zkvm_exec *e, unsigned log_n, size_t first,
                       zkvm_range_counts *rc);
+/* The refresh AIR's stage-1 trace for the run's refreshes (column-major, allocated; 2^log_n rows
+ * with 2^log_n >= e->n_refresh; unused rows have m = 0). Adds the gap lookups to rc. */
+gl_t *zkvm_refresh_trace(const zkvm_exec *e, unsigned log_n, zkvm_range_counts *rc);
+
 /* How many segments of 2^log_n rows the run's rows need. */
 size_t zkvm_main_segments(const zkvm_exec *e, unsigned log_n);
 

@@ -125,9 +125,9 @@ static void segment_handover(const tcase *tc, zkvm_kind k, size_t idx, unsigned 
      * time gaps grow with the times) */
     for (size_t i = 0; i < n; i++) {
         MC(STEP)[i] = gl_add(MC(STEP)[i], 8);
-        MC(GA0)[i] = gl_add(MC(GA0)[i], 64 * FLAG(RA)[i]);
-        MC(GB0)[i] = gl_add(MC(GB0)[i], 64 * FLAG(RB)[i]);
-        MC(GC0)[i] = gl_add(MC(GC0)[i], 64 * (FLAG(WC)[i] + FLAG(WM)[i] + FLAG(WB)[i]));
+        MC(GA)[i] = gl_add(MC(GA)[i], 32 * FLAG(RA)[i]);
+        MC(GB)[i] = gl_add(MC(GB)[i], 32 * FLAG(RB)[i]);
+        MC(GC)[i] = gl_add(MC(GC)[i], 32 * (FLAG(WC)[i] + FLAG(WM)[i] + FLAG(WB)[i]));
     }
     g_done = 1;
 }
@@ -168,16 +168,16 @@ static void reg_stale_read(const tcase *tc, zkvm_kind k, size_t idx, unsigned lo
      * g grows by one), and to keep the range bus balanced another slot whose gap limb is g + 1
      * claims g: two reads of tuples nobody sent, which only the register bus can see */
     static const struct { unsigned flag, col; } slots[3] = {
-        {ZKVM_F_RA, ZKVM_MC_GA0}, {ZKVM_F_RB, ZKVM_MC_GB0}, {ZKVM_F_WC, ZKVM_MC_GC0}};
+        {ZKVM_F_RA, ZKVM_MC_GA}, {ZKVM_F_RB, ZKVM_MC_GB}, {ZKVM_F_WC, ZKVM_MC_GC}};
     for (size_t i = 4; i < n; i++) {
-        if (!FLAG(RA)[i] || MC(GA0)[i] >= 0xffff || 8 * MC(STEP)[i] - 1 - MC(GA0)[i] - 65536 * MC(GA1)[i] == 0)
+        if (!FLAG(RA)[i] || MC(GA)[i] >= 0xffff || 4 * MC(STEP)[i] + 1 - 1 - MC(GA)[i] == 0)
             continue;
-        gl_t g = MC(GA0)[i];
+        gl_t g = MC(GA)[i];
         for (size_t j = 4; j < n; j++)
             for (unsigned s = 0; s < 3; s++) {
                 gl_t *gj = &COL(t, n, slots[s].col)[j];
                 if (j == i || !COL(t, n, ZKVM_MC_FLAG0 + slots[s].flag)[j] || *gj != g + 1) continue;
-                MC(GA0)[i] = g + 1;
+                MC(GA)[i] = g + 1;
                 *gj = g;
                 g_done = 1;
                 return;
@@ -190,13 +190,12 @@ static void reg_future_read(const tcase *tc, zkvm_kind k, size_t idx, unsigned l
     size_t n = (size_t)1 << log_n;
     if (k != ZKVM_KIND_MAIN || idx != 0 || g_done) return;
     /* a register read claims a previous access AFTER it: the gap t - t_prev - 1 is then a
-     * field element near p, written in the low limb (the received time t - 1 - gap is t + 8):
-     * only the range lookup stands in the way */
+     * field element near p (the received time t - 1 - gap is t + 4, the same slot one step
+     * later): only the range lookup stands in the way */
     for (size_t i = 4; i < n; i++)
         if (FLAG(RA)[i]) {
-            gl_t tt = 8 * MC(STEP)[i];
-            MC(GA0)[i] = gl_sub(gl_sub(tt, tt + 8), 1); /* t_prev = t - 1 - gap = t + 8 */
-            MC(GA1)[i] = 0;
+            gl_t tt = 4 * MC(STEP)[i] + 1;
+            MC(GA)[i] = gl_sub(gl_sub(tt, tt + 4), 1); /* t_prev = t - 1 - gap = t + 4 */
             g_done = 1;
             return;
         }
@@ -429,6 +428,20 @@ static void eq_wrong_answer(const tcase *tc, zkvm_kind k, size_t idx, unsigned l
         }
 }
 
+static void refresh_value(const tcase *tc, zkvm_kind k, size_t idx, unsigned log_n, uint32_t nc, gl_t *t, gl_t *pub) {
+    (void)tc, (void)nc, (void)pub, (void)idx;
+    size_t n = (size_t)1 << log_n;
+    if (k != ZKVM_KIND_REFRESH || g_done) return;
+    /* a refresh that changes a register's value (it receives and sends the new value): the
+     * tuple it receives was never sent */
+    for (size_t i = 0; i < n; i++)
+        if (COL(t, n, ZKVM_RC_M)[i] && COL(t, n, ZKVM_RC_V_LO)[i]) {
+            COL(t, n, ZKVM_RC_V_LO)[i] = gl_add(COL(t, n, ZKVM_RC_V_LO)[i], 1);
+            g_done = 1;
+            return;
+        }
+}
+
 static void logic_byte_range(const tcase *tc, zkvm_kind k, size_t idx, unsigned log_n, uint32_t nc, gl_t *t, gl_t *pub) {
     (void)tc, (void)nc, (void)pub, (void)idx;
     size_t n = (size_t)1 << log_n;
@@ -479,6 +492,7 @@ static const tcase cases[] = {
     {"logic AIR byte out of range", "(id 16)", 1, logic_byte_range, 0},
     {"shiftw AIR proves another result", "product", 1, shiftw_wrong_result, 1},
     {"eq AIR claims the wrong comparison", "z_def", 1, eq_wrong_answer, 0},
+    {"register refresh changes a value", "register bus", 1, refresh_value, 1},
 };
 
 static const tcase *g_case;
