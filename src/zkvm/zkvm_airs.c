@@ -41,23 +41,24 @@ gl_t *zkvm_seg_fixed(unsigned log_n) {
 }
 
 /* What main and memory share: stage-1 columns, the L_first/L_last fixed columns, and the
- * segment publics (index, is_first, is_last). */
+ * segment publics (index, is_first, is_last, then n_pub - 3 of the AIR's own). */
 typedef struct seg_air {
     air_builder *b;
     air_col c0, lf, ll;
+    uint32_t pub; /* index of public 0 */
     air_expr seg, is_first, is_last;
 } seg_air;
 
-static seg_air seg_air_begin(const char *name, const char *cols, uint32_t n_cols) {
+static seg_air seg_air_begin(const char *name, const char *cols, uint32_t n_cols, uint32_t n_pub) {
     seg_air g;
     air_builder *B = g.b = air_builder_new(name, 3);
     g.c0 = air_cols_stage1(B, cols, n_cols);
     g.lf = air_col_fixed(B, "L_first");
     g.ll = air_col_fixed(B, "L_last");
-    uint32_t pub = air_publics_new(B, "seg", ZKVM_SEG_N_PUBLICS);
-    g.seg = air_public(B, pub + ZKVM_SEG_PUB_INDEX);
-    g.is_first = air_public(B, pub + ZKVM_SEG_PUB_IS_FIRST);
-    g.is_last = air_public(B, pub + ZKVM_SEG_PUB_IS_LAST);
+    g.pub = air_publics_new(B, "seg", n_pub);
+    g.seg = air_public(B, g.pub + ZKVM_SEG_PUB_INDEX);
+    g.is_first = air_public(B, g.pub + ZKVM_SEG_PUB_IS_FIRST);
+    g.is_last = air_public(B, g.pub + ZKVM_SEG_PUB_IS_LAST);
     return g;
 }
 
@@ -66,10 +67,11 @@ static seg_air seg_air_begin(const char *name, const char *cols, uint32_t n_cols
 /* ------------------------------------------------------------------------------------------ */
 
 air *zkvm_main_air(void) {
-    seg_air g = seg_air_begin("zkvm_main", "main", ZKVM_MC_COUNT);
+    seg_air g = seg_air_begin("zkvm_main", "main", ZKVM_MC_COUNT, ZKVM_MAIN_N_PUBLICS);
     air_builder *B = g.b;
-    air_col c0 = g.c0, lf = g.lf, ll = g.ll;
-    air_expr seg = g.seg, is_first = g.is_first, is_last = g.is_last;
+    air_col c0 = g.c0;
+    air_expr is_last = g.is_last;
+#define PUB(i) air_public(B, g.pub + (i))
 #define C(i) air_col_at(c0, (i))
 #define V(i) CUR(C(i))
 #define FL(f) V(ZKVM_MC_FLAG0 + ZKVM_F_##f)
@@ -136,11 +138,23 @@ air *zkvm_main_air(void) {
     TRANS("active_monotone", MUL(ONE_MINUS(active), active_n));
     TRANS("stop_only_at_halt", MUL(cout, ONE_MINUS(active_n)));
     TRANS("halt_is_last", MUL(FL(HALT), active_n));
-    /* the first segment starts at the start uop, step 1 */
-    FIRST("start_upc", MUL(is_first, upc));
-    FIRST("start_step", MUL(is_first, SUB(step, K(1))));
-    FIRST("start_active", MUL(is_first, SUB(active, K(1))));
+    /* Segment links (publics the verifier chains: segment 0 starts at upc 0, step 1; segment
+     * k + 1 starts where segment k's last row continues). Every segment starts active; every
+     * segment but the last continues at its last row, and the last one has halted. */
+    FIRST("first_row_active", SUB(active, K(1)));
+    FIRST("in_upc", SUB(upc, PUB(ZKVM_MPUB_IN_UPC)));
+    FIRST("in_step", SUB(step, PUB(ZKVM_MPUB_IN_STEP)));
+    LAST("out_upc", SUB(npc, PUB(ZKVM_MPUB_OUT_UPC)));
+    LAST("out_step", SUB(ADD(step, K(1)), PUB(ZKVM_MPUB_OUT_STEP)));
+    LAST("continues_unless_last", MUL(ONE_MINUS(is_last), ONE_MINUS(cout)));
     LAST("last_segment_halts", MUL(is_last, cout));
+    /* The halt (there is exactly one: see docs/PROOFS.md) happens in the last segment and its
+     * exit code (B) and step are that segment's publics, which the verifier compares with the
+     * boundary's. */
+    EVERY("halt_in_last_segment", MUL(FL(HALT), ONE_MINUS(is_last)));
+    EVERY("halt_exit_lo", MUL(FL(HALT), SUB(Bv[0], PUB(ZKVM_MPUB_EXIT_LO))));
+    EVERY("halt_exit_hi", MUL(FL(HALT), SUB(Bv[1], PUB(ZKVM_MPUB_EXIT_HI))));
+    EVERY("halt_step", MUL(FL(HALT), SUB(step, PUB(ZKVM_MPUB_HALT_STEP))));
 
     /* ROM lookup */
     air_expr rom[10] = {upc, V(ZKVM_MC_OP), V(ZKVM_MC_RA), V(ZKVM_MC_RB), V(ZKVM_MC_RC),
@@ -181,13 +195,6 @@ air *zkvm_main_air(void) {
     air_bus_send(B, "mem_read", ZKVM_BUS_MEM, FL(MR), mr, 5);
     air_expr mw[5] = {gaddr, ADD(t8, K(3)), MW[0], MW[1], K(1)};
     air_bus_send(B, "mem_write", ZKVM_BUS_MEM, FL(MW), mw, 5);
-    air_expr ht[3] = {Bv[0], Bv[1], step};
-    air_bus_send(B, "halt", ZKVM_BUS_HALT, FL(HALT), ht, 3);
-    /* segment chaining */
-    air_expr co[3] = {ADD(seg, K(1)), npc, ADD(step, K(1))};
-    air_bus_send(B, "chain_out", ZKVM_BUS_MAIN_CHAIN, MUL(CUR(ll), cout), co, 3);
-    air_expr ci[3] = {seg, upc, step};
-    air_bus_recv(B, "chain_in", ZKVM_BUS_MAIN_CHAIN, MUL(MUL(CUR(lf), active), ONE_MINUS(is_first)), ci, 3);
     /* the operation (last: see X) */
     air_expr opc = ADD(V(ZKVM_MC_OP), MUL(K(64), off));
     air_expr ot[7] = {opc, X[0], X[1], Bv[0], Bv[1], Cv[0], Cv[1]};
@@ -195,6 +202,7 @@ air *zkvm_main_air(void) {
 #undef C
 #undef V
 #undef FL
+#undef PUB
     return build_or_die(B);
 }
 
@@ -208,10 +216,9 @@ _Static_assert(ZKVM_BASE_IN == ZKVM_GUEST_BASE + VM_INPUT_ADDR / 8 &&
                "region bases follow the guest memory map (vm.h)");
 
 air *zkvm_mem_air(void) {
-    seg_air g = seg_air_begin("zkvm_memory", "mem", ZKVM_XC_COUNT);
+    seg_air g = seg_air_begin("zkvm_memory", "mem", ZKVM_XC_COUNT, ZKVM_MEM_N_PUBLICS);
     air_builder *B = g.b;
-    air_col c0 = g.c0, lf = g.lf, ll = g.ll;
-    air_expr seg = g.seg, is_first = g.is_first, is_last = g.is_last;
+    air_col c0 = g.c0, lf = g.lf;
 #define C(i) air_col_at(c0, (i))
 #define V(i) CUR(C(i))
 #define N(i) NXT(C(i))
@@ -249,11 +256,16 @@ air *zkvm_mem_air(void) {
     air_expr new_rom = MUL(ONE_MINUS(same_n), N(ZKVM_XC_R_ROM));
     TRANS("rom_first_is_init_write", MUL(new_rom, ONE_MINUS(N(ZKVM_XC_WR))));
     TRANS("rom_first_at_t0", MUL(new_rom, N(ZKVM_XC_T)));
-    /* the first segment starts from the sentinel (register 0, t 0, value 0) */
-    FIRST("sentinel_addr", MUL(is_first, addr));
-    FIRST("sentinel_t", MUL(is_first, t));
-    FIRST("sentinel_lo", MUL(is_first, V(ZKVM_XC_V_LO)));
-    FIRST("sentinel_hi", MUL(is_first, V(ZKVM_XC_V_HI)));
+    /* Segment links: the first and last rows' (addr, t, v) are publics, which the verifier
+     * chains (segment k + 1's first row, its carry row, is segment k's last row) and requires
+     * to be the sentinel (0, 0, 0) for segment 0. */
+    static const char *const in_names[4] = {"in_addr", "in_t", "in_lo", "in_hi"};
+    static const char *const out_names[4] = {"out_addr", "out_t", "out_lo", "out_hi"};
+    static const unsigned link_cols[4] = {ZKVM_XC_ADDR, ZKVM_XC_T, ZKVM_XC_V_LO, ZKVM_XC_V_HI};
+    for (unsigned i = 0; i < 4; i++) {
+        FIRST(in_names[i], SUB(V(link_cols[i]), air_public(B, g.pub + ZKVM_XPUB_IN + i)));
+        LAST(out_names[i], SUB(V(link_cols[i]), air_public(B, g.pub + ZKVM_XPUB_OUT + i)));
+    }
 
     air_expr acc[5] = {addr, t, V(ZKVM_XC_V_LO), V(ZKVM_XC_V_HI), wr};
     air_bus_recv(B, "access", ZKVM_BUS_MEM, mult, acc, 5);
@@ -267,10 +279,6 @@ air *zkvm_mem_air(void) {
     air_expr d0 = V(ZKVM_XC_D0), d1 = V(ZKVM_XC_D1);
     air_bus_send(B, "range_d0", ZKVM_BUS_RANGE16, K(1), &d0, 1);
     air_bus_send(B, "range_d1", ZKVM_BUS_RANGE16, K(1), &d1, 1);
-    air_expr co[5] = {ADD(seg, K(1)), addr, t, V(ZKVM_XC_V_LO), V(ZKVM_XC_V_HI)};
-    air_bus_send(B, "chain_out", ZKVM_BUS_MEM_CHAIN, MUL(CUR(ll), ONE_MINUS(is_last)), co, 5);
-    air_expr ci[5] = {seg, addr, t, V(ZKVM_XC_V_LO), V(ZKVM_XC_V_HI)};
-    air_bus_recv(B, "chain_in", ZKVM_BUS_MEM_CHAIN, MUL(CUR(lf), ONE_MINUS(is_first)), ci, 5);
 #undef C
 #undef V
 #undef N
@@ -342,9 +350,10 @@ air *zkvm_boundary_air(void) {
     air_col f0 = air_cols_fixed(B, "bfix", ZKVM_BF_COUNT);
     uint32_t pub = air_publics_new(B, "exit", 2);
     uint32_t out = air_publics_new(B, "out", 64);
-    air_expr l = CUR(air_col_at(f0, ZKVM_BF_L_FIRST)), s = CUR(air_col_at(c0, ZKVM_BC_S_END));
-    air_expr h[3] = {air_public(B, pub), air_public(B, pub + 1), s};
-    air_bus_recv(B, "halt", ZKVM_BUS_HALT, l, h, 3);
+    uint32_t send = air_publics_new(B, "s_end", 1);
+    ZISK_ASSERT(pub == ZKVM_BPUB_EXIT_LO && out == ZKVM_BPUB_OUT0 && send == ZKVM_BPUB_S_END);
+    /* the exit code and the halt step are the halting main segment's (the verifier compares) */
+    air_expr l = CUR(air_col_at(f0, ZKVM_BF_L_FIRST)), s = air_public(B, send);
     air_expr t0 = ADD(MUL(K(8), s), K(8));
     for (unsigned j = 0; j < 32; j++) {
         air_expr r[5] = {K(ZKVM_GUEST_BASE + VM_OUTPUT_ADDR / 8 + j), ADD(t0, K(j)),

@@ -47,8 +47,20 @@ enum {
     ZKVM_MC_PV_LO, ZKVM_MC_PV_HI,
     ZKVM_MC_COUNT
 };
-/* Publics of main and memory segments. */
+/* Publics of main and memory segments: index, is_first, is_last, then the segment's links
+ * (docs/PROOFS.md, "Segments"): its first and last row's state, which the verifier chains
+ * (segment k's out must be segment k+1's in), and for main the halt (exit code and step; zero
+ * in every segment but the last, the only one that may halt). */
 enum { ZKVM_SEG_PUB_INDEX, ZKVM_SEG_PUB_IS_FIRST, ZKVM_SEG_PUB_IS_LAST, ZKVM_SEG_N_PUBLICS };
+enum {
+    ZKVM_MPUB_IN_UPC = ZKVM_SEG_N_PUBLICS, ZKVM_MPUB_IN_STEP, ZKVM_MPUB_OUT_UPC, ZKVM_MPUB_OUT_STEP,
+    ZKVM_MPUB_EXIT_LO, ZKVM_MPUB_EXIT_HI, ZKVM_MPUB_HALT_STEP, ZKVM_MAIN_N_PUBLICS
+};
+enum {
+    ZKVM_XPUB_IN = ZKVM_SEG_N_PUBLICS,   /* addr, t, v_lo, v_hi of the first row */
+    ZKVM_XPUB_OUT = ZKVM_XPUB_IN + 4,    /* the same of the last row */
+    ZKVM_MEM_N_PUBLICS = ZKVM_XPUB_OUT + 4
+};
 
 air *zkvm_main_air(void);
 /* Fixed columns of main and memory (L_first, L_last), column-major, 2^log_n rows. */
@@ -69,10 +81,11 @@ air *zkvm_program_air(void);
 
 /* ---- boundary ---- */
 /* One row per register (ZKVM_N_REGS of the 2^ZKVM_BOUNDARY_LOG_N rows): the register file's
- * initial (all zero, at t = 0) and final state; row 0 also receives the halt and reads the
- * output words. */
-enum { ZKVM_BPUB_EXIT_LO, ZKVM_BPUB_EXIT_HI, ZKVM_BPUB_OUT0, ZKVM_BPUB_COUNT = ZKVM_BPUB_OUT0 + 64 };
-enum { ZKVM_BC_S_END, ZKVM_BC_FT, ZKVM_BC_FV_LO, ZKVM_BC_FV_HI, ZKVM_BC_COUNT };
+ * initial (all zero, at t = 0) and final state; row 0 also reads the output words. */
+/* Publics: the exit code, the 64 output words and the halt step (the output words are read
+ * just after it). */
+enum { ZKVM_BPUB_EXIT_LO, ZKVM_BPUB_EXIT_HI, ZKVM_BPUB_OUT0, ZKVM_BPUB_S_END = ZKVM_BPUB_OUT0 + 64, ZKVM_BPUB_COUNT };
+enum { ZKVM_BC_FT, ZKVM_BC_FV_LO, ZKVM_BC_FV_HI, ZKVM_BC_COUNT };
 enum { ZKVM_BF_L_FIRST, ZKVM_BF_REG, ZKVM_BF_IS_REG, ZKVM_BF_COUNT };
 #define ZKVM_BOUNDARY_LOG_N 6
 air *zkvm_boundary_air(void);

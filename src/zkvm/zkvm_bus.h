@@ -15,11 +15,8 @@
  *   ZKVM_BUS_OP       (opc, x_lo, x_hi, y_lo, y_hi, c_lo, c_hi): zkvm_ops.h.
  *   ZKVM_BUS_RANGE16  (v): the range AIR receives every v in [0, 2^16). To check v < 2^b
  *                     (b < 16) send both v and v * 2^(16-b) (zkvm_range.h says why).
- *   ZKVM_BUS_MAIN_CHAIN (segment, upc, step): main segment k's last row sends (k+1, ...), the
- *                     first row of segment k+1 receives it.
- *   ZKVM_BUS_MEM_CHAIN (segment, addr, t, v_lo, v_hi): the same for memory segments.
- *   ZKVM_BUS_HALT     (exit_lo, exit_hi, step): the one halting row sends, the boundary AIR
- *                     receives.
+ *   (ids 5, 6, 7 were the segment-chain and halt buses of proof versions <= 5; segments and
+ *   the halt are now linked through public values, docs/PROOFS.md "Segments": never reuse)
  * Provider AIRs may use private buses: ZKVM_BUS_PRIVATE_BINARY.. and ZKVM_BUS_PRIVATE_ARITH..
  * (8 ids each).
  */
@@ -31,9 +28,6 @@ enum {
     ZKVM_BUS_MEM = 2,
     ZKVM_BUS_OP = 3,
     ZKVM_BUS_RANGE16 = 4,
-    ZKVM_BUS_MAIN_CHAIN = 5,
-    ZKVM_BUS_MEM_CHAIN = 6,
-    ZKVM_BUS_HALT = 7,
     ZKVM_BUS_REG = 8,
     ZKVM_BUS_PRIVATE_BINARY = 16, /* 16..23 */
     ZKVM_BUS_PRIVATE_ARITH = 24,  /* 24..31 */

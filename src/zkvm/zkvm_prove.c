@@ -470,10 +470,61 @@ static inst *inst_add(inst_list *l, zkvm_kind k, unsigned log_n) {
 }
 
 /* Everything an instance's trace is built from. */
+/* The links between instances that live in their public values (docs/PROOFS.md, "Segments"):
+ * main segment 0 starts at upc 0, step 1 and every later one where the previous one's last
+ * row continues; memory segment 0 starts with the sentinel and every later one with the
+ * previous one's last row; the boundary's exit code and halt step are the last main
+ * segment's; the other main segments' halt publics are 0. Instances in job order, each with
+ * its kind and publics (the counts of publics are the AIRs', checked by the caller). Used by
+ * the verifier and by the prover's --verify-constraints. */
+static int check_links(const zkvm_kind *kind, const gl_t *const *pub, size_t n, zisk_err *err) {
+    const gl_t *prev_main = NULL, *prev_mem = NULL;
+    size_t n_main = 0, n_mem = 0;
+    for (size_t i = 0; i < n; i++) {
+        const gl_t *p = pub[i];
+        if (kind[i] == ZKVM_KIND_MAIN) {
+            gl_t want_upc = prev_main ? prev_main[ZKVM_MPUB_OUT_UPC] : 0;
+            gl_t want_step = prev_main ? prev_main[ZKVM_MPUB_OUT_STEP] : 1;
+            if (p[ZKVM_MPUB_IN_UPC] != want_upc || p[ZKVM_MPUB_IN_STEP] != want_step)
+                return zisk_err_set(err, "main segment %zu starts at upc %llu, step %llu; %s at upc %llu, step %llu",
+                                    n_main, (unsigned long long)p[ZKVM_MPUB_IN_UPC],
+                                    (unsigned long long)p[ZKVM_MPUB_IN_STEP],
+                                    prev_main ? "the previous segment continues" : "the run starts",
+                                    (unsigned long long)want_upc, (unsigned long long)want_step);
+            if (prev_main && (prev_main[ZKVM_MPUB_EXIT_LO] | prev_main[ZKVM_MPUB_EXIT_HI] | prev_main[ZKVM_MPUB_HALT_STEP]))
+                return zisk_err_set(err, "main segment %zu is not the last but has halt publics", n_main - 1);
+            prev_main = p;
+            n_main++;
+        } else if (kind[i] == ZKVM_KIND_MEMORY) {
+            for (unsigned j = 0; j < 4; j++)
+                if (p[ZKVM_XPUB_IN + j] != (prev_mem ? prev_mem[ZKVM_XPUB_OUT + j] : 0))
+                    return zisk_err_set(err, "memory segment %zu does not start with %s", n_mem,
+                                        prev_mem ? "the previous segment's last row" : "the sentinel (0, 0, 0)");
+            prev_mem = p;
+            n_mem++;
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (kind[i] != ZKVM_KIND_BOUNDARY) continue;
+        if (!prev_main) return zisk_err_set(err, "no main segment");
+        const gl_t *b = pub[i];
+        if (b[ZKVM_BPUB_EXIT_LO] != prev_main[ZKVM_MPUB_EXIT_LO] || b[ZKVM_BPUB_EXIT_HI] != prev_main[ZKVM_MPUB_EXIT_HI])
+            return zisk_err_set(err, "the exit code of the boundary (%llu) is not the halting main segment's (%llu)",
+                                (unsigned long long)(b[ZKVM_BPUB_EXIT_LO] | b[ZKVM_BPUB_EXIT_HI] << 32),
+                                (unsigned long long)(prev_main[ZKVM_MPUB_EXIT_LO] | prev_main[ZKVM_MPUB_EXIT_HI] << 32));
+        if (b[ZKVM_BPUB_S_END] != prev_main[ZKVM_MPUB_HALT_STEP])
+            return zisk_err_set(err, "the halt step of the boundary (%llu) is not the halting main segment's (%llu)",
+                                (unsigned long long)b[ZKVM_BPUB_S_END],
+                                (unsigned long long)prev_main[ZKVM_MPUB_HALT_STEP]);
+    }
+    return 0;
+}
+
 typedef struct witness {
     const zkvm_rom *rom;
     zkvm_exec *e;
     unsigned main_log_n, mem_log_n;
+    size_t n_main, n_mem; /* segments */
     zkvm_op_record *recs[N_PROVIDERS];
     zkvm_binary_counts *bcnt;
     zkvm_range_counts *rcnt;    /* the job's range lookups (counted on each first build) */
@@ -507,6 +558,10 @@ static gl_t *build_trace(witness *w, inst *in, int rebuild) {
         w->opts->tamper(w->opts->tamper_ctx, in->kind, in->kidx, in->log_n,
                         air_n_cols(kind_air(w->kr, in->kind), AIR_STAGE1), t, rebuild ? copy : in->publics);
     }
+    /* segment publics follow from the trace (as a cheating prover would make them: the links
+     * between segments are what the verifier checks) */
+    if (!rebuild && in->kind == ZKVM_KIND_MAIN) zkvm_main_publics(w->e, t, in->log_n, in->kidx, w->n_main, in->publics);
+    if (!rebuild && in->kind == ZKVM_KIND_MEMORY) zkvm_mem_publics(t, in->log_n, in->kidx, w->n_mem, in->publics);
     return t;
 }
 
@@ -552,9 +607,6 @@ static const char *bus_name(uint32_t bus) {
     case ZKVM_BUS_MEM: return "memory";
     case ZKVM_BUS_OP: return "operation";
     case ZKVM_BUS_RANGE16: return "range";
-    case ZKVM_BUS_MAIN_CHAIN: return "main segment chain";
-    case ZKVM_BUS_MEM_CHAIN: return "memory segment chain";
-    case ZKVM_BUS_HALT: return "halt";
     case ZKVM_BUS_REG: return "register";
     default: return "provider-private";
     }
@@ -626,9 +678,8 @@ int zkvm_prove(const vm_program *p, const uint8_t *input, size_t input_len,
         unsigned l = s + 1 < nm ? ml : ceil_log2(e.n_rows - first);
         inst *in = inst_add(&L, ZKVM_KIND_MAIN, l < 2 ? 2 : l);
         in->first = first;
-        zkvm_seg_publics(s, nm, in->publics);
     }
-    st->main_segments = nm;
+    st->main_segments = W.n_main = nm;
     unsigned xl = ceil_log2(e.n_acc + 1);
     if (xl < 2) xl = 2;
     if (xl > seg_bits) xl = seg_bits;
@@ -638,14 +689,14 @@ int zkvm_prove(const vm_program *p, const uint8_t *input, size_t input_len,
         unsigned l = s + 1 < nx ? xl : ceil_log2(e.n_mem - first);
         inst *in = inst_add(&L, ZKVM_KIND_MEMORY, l < 2 ? 2 : l);
         in->first = first;
-        zkvm_seg_publics(s, nx, in->publics);
     }
-    st->memory_segments = nx;
+    st->memory_segments = W.n_mem = nx;
     {
         inst *in = inst_add(&L, ZKVM_KIND_BOUNDARY, ZKVM_BOUNDARY_LOG_N);
         in->publics[ZKVM_BPUB_EXIT_LO] = (uint32_t)e.exit_code;
         in->publics[ZKVM_BPUB_EXIT_HI] = e.exit_code >> 32;
         for (unsigned j = 0; j < VM_OUTPUT_WORDS; j++) in->publics[ZKVM_BPUB_OUT0 + j] = e.outputs[j];
+        in->publics[ZKVM_BPUB_S_END] = e.halt_step;
     }
     /* the register refreshes (none for runs shorter than 2^ZKVM_REFRESH_LOG steps) */
     if (e.n_refresh) {
@@ -766,10 +817,18 @@ int zkvm_prove(const vm_program *p, const uint8_t *input, size_t input_len,
     if (tally && !bad) {
         uint32_t bus = 0;
         zisk_err e2;
-        if (air_bus_tally_check(tally, &bus, &e2) != 0) {
+        zkvm_kind *kk = zisk_xmalloc(L.n * sizeof *kk);
+        const gl_t **pp = zisk_xmalloc(L.n * sizeof *pp);
+        for (size_t i = 0; i < L.n; i++) kk[i] = L.v[i].kind, pp[i] = L.v[i].publics;
+        if (check_links(kk, pp, L.n, &e2) != 0) {
+            zisk_err_set(err, "link check failed: %s", e2.msg);
+            bad = 1;
+        } else if (air_bus_tally_check(tally, &bus, &e2) != 0) {
             zisk_err_set(err, "bus check failed: the %s bus (id %u) does not balance: %s", bus_name(bus), bus, e2.msg);
             bad = 1;
         }
+        free(kk);
+        free(pp);
     }
     air_bus_tally_free(tally);
     if (bad) {
@@ -964,7 +1023,8 @@ int zkvm_verify(const uint8_t *buf, size_t len, const hash_digest *expected_vk, 
         if (k == ZKVM_KIND_MAIN || k == ZKVM_KIND_MEMORY) {
             gl_t want[3];
             zkvm_seg_publics(seen[k], count[k], want);
-            if (pr->n_publics != 3 || memcmp(pr->publics, want, sizeof want) != 0) {
+            uint32_t np = k == ZKVM_KIND_MAIN ? ZKVM_MAIN_N_PUBLICS : ZKVM_MEM_N_PUBLICS;
+            if (pr->n_publics != np || memcmp(pr->publics, want, sizeof want) != 0) {
                 zisk_err_set(err, "instance %u: %s segment %zu of %zu has wrong segment publics", i, zkvm_kind_name(k),
                              seen[k], count[k]);
                 goto done;
@@ -984,6 +1044,18 @@ int zkvm_verify(const uint8_t *buf, size_t len, const hash_digest *expected_vk, 
             for (unsigned j = 0; j < VM_OUTPUT_WORDS; j++) st->outputs[j] = (uint32_t)pr->publics[ZKVM_BPUB_OUT0 + j];
         }
         seen[k]++;
+    }
+    {
+        zkvm_kind *kk = zisk_xmalloc(n * sizeof *kk);
+        const gl_t **pp = zisk_xmalloc(n * sizeof *pp);
+        for (uint32_t i = 0; i < n; i++) kk[i] = (zkvm_kind)kinds[4 * i], pp[i] = job.instances[i].publics;
+        int lrc = check_links(kk, pp, n, &e2);
+        free(kk);
+        free(pp);
+        if (lrc != 0) {
+            zisk_err_set(err, "the instances do not link up: %s", e2.msg);
+            goto done;
+        }
     }
     s = stark_verify_job(vks, n, &job, &e2);
     if (s != STARK_OK) {

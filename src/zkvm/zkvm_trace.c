@@ -247,7 +247,6 @@ gl_t *zkvm_refresh_trace(const zkvm_exec *e, unsigned log_n, zkvm_range_counts *
 gl_t *zkvm_boundary_trace(const zkvm_exec *e) {
     size_t n = (size_t)1 << ZKVM_BOUNDARY_LOG_N;
     gl_t *t = zisk_xcalloc(ZKVM_BC_COUNT * n, sizeof *t);
-    for (size_t i = 0; i < n; i++) t[ZKVM_BC_S_END * n + i] = e->halt_step;
     for (size_t r = 0; r < ZKVM_N_REGS; r++) {
         t[ZKVM_BC_FT * n + r] = e->reg_t[r];
         t[ZKVM_BC_FV_LO * n + r] = (uint32_t)e->reg_v[r];
@@ -260,6 +259,30 @@ void zkvm_seg_publics(size_t seg, size_t n_segs, gl_t out[3]) {
     out[0] = seg;
     out[1] = seg == 0;
     out[2] = seg + 1 == n_segs;
+}
+
+void zkvm_main_publics(const zkvm_exec *e, const gl_t *trace, unsigned log_n, size_t seg, size_t n_segs,
+                       gl_t out[ZKVM_MAIN_N_PUBLICS]) {
+    size_t n = (size_t)1 << log_n;
+    zkvm_seg_publics(seg, n_segs, out);
+    out[ZKVM_MPUB_IN_UPC] = trace[ZKVM_MC_UPC * n];
+    out[ZKVM_MPUB_IN_STEP] = trace[ZKVM_MC_STEP * n];
+    out[ZKVM_MPUB_OUT_UPC] = trace[ZKVM_MC_NPC * n + n - 1];
+    out[ZKVM_MPUB_OUT_STEP] = gl_add(trace[ZKVM_MC_STEP * n + n - 1], 1);
+    int last = seg + 1 == n_segs;
+    out[ZKVM_MPUB_EXIT_LO] = last ? (uint32_t)e->exit_code : 0;
+    out[ZKVM_MPUB_EXIT_HI] = last ? e->exit_code >> 32 : 0;
+    out[ZKVM_MPUB_HALT_STEP] = last ? e->halt_step : 0;
+}
+
+void zkvm_mem_publics(const gl_t *trace, unsigned log_n, size_t seg, size_t n_segs, gl_t out[ZKVM_MEM_N_PUBLICS]) {
+    size_t n = (size_t)1 << log_n;
+    static const unsigned link_cols[4] = {ZKVM_XC_ADDR, ZKVM_XC_T, ZKVM_XC_V_LO, ZKVM_XC_V_HI};
+    zkvm_seg_publics(seg, n_segs, out);
+    for (unsigned i = 0; i < 4; i++) {
+        out[ZKVM_XPUB_IN + i] = trace[link_cols[i] * n];
+        out[ZKVM_XPUB_OUT + i] = trace[link_cols[i] * n + n - 1];
+    }
 }
 
 size_t zkvm_main_segments(const zkvm_exec *e, unsigned log_n) {

@@ -13,6 +13,7 @@
 #include "base.h"
 #include "gl.h"
 #include "vm.h"
+#include "zkvm_airs.h"
 #include "zkvm_ops.h"
 #include "zkvm_range.h"
 #include "zkvm_rom.h"
@@ -100,10 +101,17 @@ gl_t *zkvm_program_fixed(const zkvm_rom *rom, unsigned log_n);
 gl_t *zkvm_program_trace(const zkvm_rom *rom, const zkvm_exec *e, unsigned log_n);
 
 /* The boundary AIR's stage-1 trace (ZKVM_BC_* columns, 2^ZKVM_BOUNDARY_LOG_N rows; allocated):
- * the halting step and the final register file. */
+ * the final register file. */
 gl_t *zkvm_boundary_trace(const zkvm_exec *e);
 
 /* Segment publics: index, is_first, is_last. */
 void zkvm_seg_publics(size_t seg, size_t n_segs, gl_t out[3]);
+/* All publics of main segment seg (of n_segs) from its stage-1 trace (2^log_n rows): the
+ * segment publics, the first and last rows' links, and for the last segment the run's exit
+ * code and halt step (0 in the others). */
+void zkvm_main_publics(const zkvm_exec *e, const gl_t *trace, unsigned log_n, size_t seg, size_t n_segs,
+                       gl_t out[ZKVM_MAIN_N_PUBLICS]);
+/* All publics of memory segment seg from its stage-1 trace. */
+void zkvm_mem_publics(const gl_t *trace, unsigned log_n, size_t seg, size_t n_segs, gl_t out[ZKVM_MEM_N_PUBLICS]);
 
 #endif

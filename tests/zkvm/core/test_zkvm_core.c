@@ -111,11 +111,11 @@ int main(int argc, char **argv) {
      * makes them) */
     size_t nseg = zkvm_main_segments(&e, log_n);
     for (size_t s = 0; s < nseg; s++) {
-        gl_t pub[3];
-        zkvm_seg_publics(s, nseg, pub);
+        gl_t pub[ZKVM_MAIN_N_PUBLICS];
         size_t first = s << log_n;
         unsigned l = s + 1 < nseg ? log_n : small_log(e.n_rows - first);
         gl_t *t = zkvm_main_trace(rom, &e, l, first, rc);
+        zkvm_main_publics(&e, t, l, s, nseg, pub);
         gl_t *fx = l == log_n ? fixed : zkvm_seg_fixed(l);
         fails += check(am, t, fx, (size_t)1 << l, pub, tally, "main");
         if (fx != fixed) free(fx);
@@ -125,11 +125,11 @@ int main(int argc, char **argv) {
     air *ax = zkvm_mem_air();
     size_t mseg = zkvm_mem_prepare(&e, log_n);
     for (size_t s = 0; s < mseg; s++) {
-        gl_t pub[3];
-        zkvm_seg_publics(s, mseg, pub);
+        gl_t pub[ZKVM_MEM_N_PUBLICS];
         size_t first = zkvm_mem_seg_first(s, log_n);
         unsigned l = s + 1 < mseg ? log_n : small_log(e.n_mem - first);
         gl_t *t = zkvm_mem_trace(&e, l, first, rc);
+        zkvm_mem_publics(t, l, s, mseg, pub);
         gl_t *fx = l == log_n ? fixed : zkvm_seg_fixed(l);
         fails += check(ax, t, fx, (size_t)1 << l, pub, tally, "memory");
         if (fx != fixed) free(fx);
@@ -146,10 +146,21 @@ int main(int argc, char **argv) {
     bpub[0] = (uint32_t)e.exit_code;
     bpub[1] = e.exit_code >> 32;
     for (unsigned j = 0; j < 64; j++) bpub[2 + j] = e.outputs[j];
+    bpub[ZKVM_BPUB_S_END] = e.halt_step;
     gl_t *bt = zkvm_boundary_trace(&e);
     gl_t *bf = zkvm_boundary_fixed();
     fails += check(ab, bt, bf, (size_t)1 << ZKVM_BOUNDARY_LOG_N, bpub, tally, "boundary");
     free(bt);
+    /* register refreshes (runs of 2^ZKVM_REFRESH_LOG steps or more) */
+    if (e.n_refresh) {
+        air *af = zkvm_refresh_air();
+        unsigned fl = small_log(e.n_refresh);
+        gl_t *ff = zkvm_refresh_fixed(fl), *ft = zkvm_refresh_trace(&e, fl, rc);
+        fails += check(af, ft, ff, (size_t)1 << fl, NULL, tally, "refresh");
+        free(ff);
+        free(ft);
+        air_free(af);
+    }
     /* range */
     air *ar = zkvm_range_air();
     gl_t *rf = zkvm_range_fixed(), *rt = zkvm_range_trace(rc);

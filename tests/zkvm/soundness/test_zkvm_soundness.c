@@ -132,6 +132,18 @@ static void segment_handover(const tcase *tc, zkvm_kind k, size_t idx, unsigned 
     g_done = 1;
 }
 
+static void mem_handover(const tcase *tc, zkvm_kind k, size_t idx, unsigned log_n, uint32_t nc, gl_t *t, gl_t *pub) {
+    (void)tc, (void)nc, (void)pub;
+    size_t n = (size_t)1 << log_n;
+    if (k != ZKVM_KIND_MEMORY || idx != 1 || g_done) return;
+    /* memory segment 1's carry row (a copy of segment 0's last row) claims another value, and
+     * the reads of that word after it return it (so the segment's own constraints hold) */
+    COL(t, n, ZKVM_XC_V_LO)[0] = gl_add(COL(t, n, ZKVM_XC_V_LO)[0], 1);
+    for (size_t i = 1; i < n && COL(t, n, ZKVM_XC_SAME)[i] && !COL(t, n, ZKVM_XC_WR)[i]; i++)
+        COL(t, n, ZKVM_XC_V_LO)[i] = COL(t, n, ZKVM_XC_V_LO)[0];
+    g_done = 1;
+}
+
 static void output_word(const tcase *tc, zkvm_kind k, size_t idx, unsigned log_n, uint32_t nc, gl_t *t, gl_t *pub) {
     (void)tc, (void)idx, (void)log_n, (void)nc, (void)t;
     if (k != ZKVM_KIND_BOUNDARY) return;
@@ -469,9 +481,10 @@ static const tcase cases[] = {
     {"skipped instruction", "upc_next", 0, skip_instruction, 0},
     {"reordered instructions", "upc_next", 0, reorder, 0},
     {"jump to a wrong pc", "npc", 0, wrong_jump, 0},
-    {"broken segment hand-over", "does not balance", 1, segment_handover, 0},
+    {"broken segment hand-over", "main segment 1 starts at", 1, segment_handover, 0},
+    {"broken memory segment hand-over", "memory segment 1 does not start", 1, mem_handover, 0},
     {"changed output word", "memory", 1, output_word, 0},
-    {"changed exit code", "halt", 1, exit_code, 0},
+    {"changed exit code", "exit code of the boundary", 1, exit_code, 0},
     {"register write dropped", "w_select", 0, reg_write_dropped, 0},
     {"register read of a stale value", "register bus", 1, reg_stale_read, 0},
     {"register read from the future", "range bus", 0, reg_future_read, 0},
