@@ -93,43 +93,39 @@ air *zkvm_main_air(void) {
     air_expr A[2] = {V(ZKVM_MC_A_LO), V(ZKVM_MC_A_HI)}, Bv[2] = {V(ZKVM_MC_B_LO), V(ZKVM_MC_B_HI)};
     air_expr Cv[2] = {V(ZKVM_MC_C_LO), V(ZKVM_MC_C_HI)};
     air_expr M[2] = {V(ZKVM_MC_M_LO), V(ZKVM_MC_M_HI)}, MW[2] = {V(ZKVM_MC_MW_LO), V(ZKVM_MC_MW_HI)};
-    air_expr W[2] = {V(ZKVM_MC_W_LO), V(ZKVM_MC_W_HI)};
     air_expr imm[2] = {V(ZKVM_MC_IMM_LO), V(ZKVM_MC_IMM_HI)};
     /* the op's first operand (degree 2: the op interaction gets a stage-2 group of its own,
-     * declared last so that the other 18 interactions pair up) */
+     * declared last so that the other 12 interactions pair up) */
     air_expr X[2];
     for (unsigned h = 0; h < 2; h++) X[h] = ADD(A[h], MUL(FL(XM), SUB(M[h], A[h])));
     for (unsigned h = 0; h < 2; h++) {
-        EVERY("a_zero_unless_read", MUL(ONE_MINUS(FL(RA)), A[h]));
         EVERY("b_imm", MUL(FL(BIMM), SUB(Bv[h], imm[h])));
         EVERY("b_zero_unless_set", MUL(SUB(ONE_MINUS(FL(RB)), FL(BIMM)), Bv[h]));
         EVERY("m_zero_unless_read", MUL(ONE_MINUS(FL(MR)), M[h]));
         EVERY("c_zero_without_op", MUL(ONE_MINUS(FL(OP)), Cv[h]));
         EVERY("mw_select", MUL(FL(MW), SUB(SUB(MW[h], Cv[h]), MUL(FL(MWB), SUB(Bv[h], Cv[h])))));
-        EVERY("w_select", SUB(SUB(SUB(W[h], MUL(FL(WC), Cv[h])), MUL(FL(WM), M[h])), MUL(FL(WB), Bv[h])));
     }
     /* memory address: A + imm = 8 * maddr + off (64-bit, high word zero) */
-    air_expr fmem = V(ZKVM_MC_FMEM);
-    EVERY("fmem_def", SUB(fmem, SUB(ADD(FL(MR), FL(MW)), MUL(FL(MR), FL(MW)))));
+    /* MR + MW is 0 without a memory access and 1 or 2 with one: a factor that is nonzero
+     * exactly on memory rows (no column needed) */
+    air_expr mem_any = ADD(FL(MR), FL(MW));
     air_expr off = ADD(V(ZKVM_MC_O0), ADD(MUL(K(2), V(ZKVM_MC_O1)), MUL(K(4), V(ZKVM_MC_O2))));
     air_expr kk = V(ZKVM_MC_K);
     air_expr lo_sum = SUB(ADD(A[0], imm[0]), MUL(two32, kk));
-    EVERY("ea_lo", MUL(fmem, SUB(lo_sum, ADD(MUL(K(8), V(ZKVM_MC_MADDR)), off))));
+    EVERY("ea_lo", MUL(mem_any, SUB(lo_sum, ADD(MUL(K(8), V(ZKVM_MC_MADDR)), off))));
     air_expr hi_sum = ADD(ADD(A[1], imm[1]), kk);
-    EVERY("ea_hi", MUL(fmem, MUL(hi_sum, SUB(hi_sum, two32))));
-    EVERY("off_zero_without_mem", MUL(ONE_MINUS(fmem), off));
+    EVERY("ea_hi", MUL(mem_any, MUL(hi_sum, SUB(hi_sum, two32))));
+    EVERY("off_zero_without_mem", MUL(MUL(ONE_MINUS(FL(MR)), ONE_MINUS(FL(MW))), off));
     EVERY("full_word_write_aligned", MUL(MUL(FL(MW), FL(MWB)), off));
     /* next upc */
     air_expr next = V(ZKVM_MC_NEXT), target = V(ZKVM_MC_TARGET), npc = V(ZKVM_MC_NPC);
-    air_expr npc_e = ADD(next, MUL(FL(JMP), SUB(target, next)));
-    npc_e = ADD(npc_e, MUL(FL(JIND), SUB(MUL(K(4), A[0]), next)));
+    air_expr npc_e = ADD(next, MUL(FL(JIND), SUB(MUL(K(4), A[0]), next)));
     npc_e = ADD(npc_e, MUL(MUL(FL(BR), Cv[0]), SUB(target, next)));
     EVERY("npc", SUB(npc, npc_e));
     EVERY("jind_high_zero", MUL(FL(JIND), A[1]));
     EVERY("halt_exit_syscall", MUL(FL(HALT), SUB(A[0], K(1))));
     EVERY("halt_exit_syscall_hi", MUL(FL(HALT), A[1]));
-    air_expr cout = V(ZKVM_MC_COUT);
-    EVERY("cout_def", SUB(cout, MUL(active, ONE_MINUS(FL(HALT)))));
+    air_expr cout = MUL(active, ONE_MINUS(FL(HALT))); /* a row that continues (degree 2) */
     /* transitions */
     air_expr step = V(ZKVM_MC_STEP), upc = V(ZKVM_MC_UPC);
     air_expr active_n = NXT(C(ZKVM_MC_ACTIVE));
@@ -162,23 +158,22 @@ air *zkvm_main_air(void) {
     air_bus_send(B, "rom", ZKVM_BUS_ROM, active, rom, 10);
     /* Register accesses, t = 4 * step + 1 + slot: each receives the register's previous tuple
      * (reg, t_prev, value) and sends its own, with t_prev = t - 1 - gap and the gap one 16-bit
-     * limb: t_prev < t over the integers (every sent time is below 2^31, and t - 1 - gap ranges
+     * limb: t_prev < t over the integers (every sent time is below 2^33, and t - 1 - gap ranges
      * over (t - 2^16 - 1, t), so a match mod p is a match over the integers). The refresh rows
      * (every 2^ZKVM_REFRESH_LOG steps) keep honest gaps below 2^16. Reads send back the value
-     * they received; the write sends its new value W after receiving the old one (pv). */
+     * they received; the write sends its new value C after receiving the old one (pv). */
     air_expr t8 = MUL(K(8), step), t4 = MUL(K(4), step);
-    air_expr wreg = ADD(ADD(FL(WC), FL(WM)), FL(WB));
     struct {
         const char *prev, *cur, *rg;
         air_expr f, reg, t, pv[2], v[2];
         unsigned g;
     } slot[3] = {
-        {"reg_a_prev", "reg_a", "range_gap_a", FL(RA), V(ZKVM_MC_RA), ADD(t4, K(1)),
+        {"reg_a_prev", "reg_a", "range_gap_a", active, V(ZKVM_MC_RA), ADD(t4, K(1)),
          {A[0], A[1]}, {A[0], A[1]}, ZKVM_MC_GA},
         {"reg_b_prev", "reg_b", "range_gap_b", FL(RB), V(ZKVM_MC_RB), ADD(t4, K(2)),
          {Bv[0], Bv[1]}, {Bv[0], Bv[1]}, ZKVM_MC_GB},
-        {"reg_c_prev", "reg_c", "range_gap_c", wreg, V(ZKVM_MC_RC), ADD(t4, K(3)),
-         {V(ZKVM_MC_PV_LO), V(ZKVM_MC_PV_HI)}, {W[0], W[1]}, ZKVM_MC_GC},
+        {"reg_c_prev", "reg_c", "range_gap_c", FL(WR), V(ZKVM_MC_RC), ADD(t4, K(3)),
+         {V(ZKVM_MC_PV_LO), V(ZKVM_MC_PV_HI)}, {Cv[0], Cv[1]}, ZKVM_MC_GC},
     };
     for (unsigned s = 0; s < 3; s++) {
         air_expr gap = V(slot[s].g);

@@ -7,7 +7,21 @@
 
 #include "rv_decode.h"
 
-#define F(x) (1u << ZKVM_F_##x)
+/* Flags while transpiling: the uop flags (zkvm_rom.h) plus four builder-only forms that
+ * lower() rewrites into them: RA (A = ra; without it ra becomes 0, x0, so A = 0), JMP (next =
+ * target), WB (rc = B: becomes C = ADD(A = 0, B)) and WC, which is WR. */
+enum {
+    BF_RA = 1u << 24,
+    BF_JMP = 1u << 25,
+    BF_WB = 1u << 26,
+};
+#define F(x) F_##x
+enum {
+    F_RB = 1u << ZKVM_F_RB, F_BIMM = 1u << ZKVM_F_BIMM, F_OP = 1u << ZKVM_F_OP, F_MR = 1u << ZKVM_F_MR,
+    F_MW = 1u << ZKVM_F_MW, F_WC = 1u << ZKVM_F_WR, F_XM = 1u << ZKVM_F_XM, F_MWB = 1u << ZKVM_F_MWB,
+    F_BR = 1u << ZKVM_F_BR, F_JIND = 1u << ZKVM_F_JIND, F_HALT = 1u << ZKVM_F_HALT,
+    F_RA = BF_RA, F_JMP = BF_JMP, F_WB = BF_WB,
+};
 
 typedef struct emitter {
     zkvm_uop *v;
@@ -112,8 +126,10 @@ static void transpile(emitter *e, const zkvm_rom *r, uint64_t pc, const rv_insn 
         u->target = target_upc(r, pc + imm);
         return;
     case RV_OP_JALR:
+        /* T0 = target (before rd, which may be rs1, changes); rd = link; jump to 4 * T0 */
         emit(e, F(RA) | F(BIMM) | F(OP) | F(WC), ZKVM_OP_JALR, rs1, 0, ZKVM_REG_T0, imm);
-        emit(e, F(RA) | F(BIMM) | wr(F(WB), rd) | F(JIND), 0, ZKVM_REG_T0, 0, rd, link);
+        if (rd) emit(e, F(BIMM) | F(WB), 0, 0, 0, rd, link);
+        emit(e, F(RA) | F(JIND), 0, ZKVM_REG_T0, 0, 0, 0);
         return;
     case RV_OP_BEQ: case RV_OP_BNE: case RV_OP_BLT: case RV_OP_BGE: case RV_OP_BLTU:
     case RV_OP_BGEU:
@@ -181,12 +197,15 @@ static void transpile(emitter *e, const zkvm_rom *r, uint64_t pc, const rv_insn 
     zkvm_op aop = amo_op(op, &is_w);
     if (aop != ZKVM_OP_COUNT) {
         if (!is_w) {
-            /* One uop: M = old word (aligned: a non-memory op refuses a nonzero offset, and
-             * SD-style writes require offset 0), new = op(M, rs2) or rs2, rd = M. */
+            /* T0 = LD(old word) (aligned: LD refuses a nonzero offset); the word becomes
+             * op(M, rs2) (a non-memory op refuses a nonzero offset) or rs2 (SD-style: offset 0);
+             * rd = T0. */
+            emit(e, F(RA) | F(MR) | F(XM) | F(OP) | F(WC), ZKVM_OP_LD, rs1, 0, ZKVM_REG_T0, 0);
             if (aop == ZKVM_OP_NONE)
-                emit(e, F(RA) | F(RB) | F(MR) | F(MW) | F(MWB) | wr(F(WM), rd), 0, rs1, rs2, rd, 0);
+                emit(e, F(RA) | F(RB) | F(MW) | F(MWB), 0, rs1, rs2, 0, 0);
             else
-                emit(e, F(RA) | F(RB) | F(MR) | F(MW) | F(XM) | F(OP) | wr(F(WM), rd), aop, rs1, rs2, rd, 0);
+                emit(e, F(RA) | F(RB) | F(MR) | F(MW) | F(XM) | F(OP), aop, rs1, rs2, 0, 0);
+            if (rd) emit(e, F(RB) | F(WB), 0, 0, ZKVM_REG_T0, rd, 0);
             return;
         }
         /* .W: T0 = old (sign-extended), T1 = op(T0, rs2), store T1 (or rs2), rd = T0. */
@@ -217,6 +236,21 @@ static void transpile(emitter *e, const zkvm_rom *r, uint64_t pc, const rv_insn 
     /* ILLEGAL, UNSUPPORTED_FP, EBREAK: no uop (the emulator faults). */
 }
 
+/* Rewrites the builder-only flags of a finished uop (next and target set) into uop flags. */
+static void lower(zkvm_uop *u) {
+    uint32_t f = u->flags;
+    if (!(f & BF_RA)) u->ra = 0;            /* A = x0 = 0 */
+    if ((f & F_RB) && u->rb == 0) f &= ~F_RB; /* x0 reads 0: B = 0 without the flag */
+    if (f & BF_JMP) u->next = u->target, u->target = 0;
+    if (f & BF_WB) {
+        /* rc = B as C = ADD(A, B) with A = x0 = 0 */
+        ZISK_ASSERT(!(f & (F_OP | F_WC | BF_RA)) && u->ra == 0);
+        f |= F_OP | F_WC;
+        u->op = ZKVM_OP_ADD;
+    }
+    u->flags = f & ~(BF_RA | BF_JMP | BF_WB);
+}
+
 static int cmp_init(const void *a, const void *b) {
     const zkvm_init_word *x = a, *y = b;
     return x->word < y->word ? -1 : x->word > y->word;
@@ -231,7 +265,7 @@ zkvm_rom *zkvm_rom_build(const vm_program *p) {
     e.base_upc = 0;
     zkvm_uop *s = emit(&e, F(JMP), 0, 0, 0, 0, 0);
     s->target = target_upc(r, r->entry);
-    s->next = ZKVM_UPC_NONE;
+    lower(s);
     for (uint64_t pc = r->code_base; pc < r->code_base + r->code_len; pc += 2) {
         uint32_t bits;
         if (vm_program_fetch(p, pc, &bits) != 0) continue;
@@ -243,11 +277,7 @@ zkvm_rom *zkvm_rom_build(const vm_program *p) {
         size_t first = e.n;
         transpile(&e, r, pc, &in);
         if (e.n > first) e.v[e.n - 1].next = e.end_upc;
-        /* x0 reads 0: a uop reading it needs no memory access (A or B is 0 without the flag) */
-        for (size_t i = first; i < e.n; i++) {
-            if (((e.v[i].flags >> ZKVM_F_RA) & 1) && e.v[i].ra == 0) e.v[i].flags &= ~F(RA);
-            if (((e.v[i].flags >> ZKVM_F_RB) & 1) && e.v[i].rb == 0) e.v[i].flags &= ~F(RB);
-        }
+        for (size_t i = first; i < e.n; i++) lower(&e.v[i]);
     }
     r->uops = e.v;
     r->n_uops = e.n;

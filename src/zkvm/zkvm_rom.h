@@ -27,30 +27,27 @@
 /* Internal registers (register-bus indices, like x0..x31). */
 enum { ZKVM_REG_T0 = 32, ZKVM_REG_T1 = 33, ZKVM_REG_RESV = 34, ZKVM_N_REGS = 35 };
 
-/* Uop flags (bit positions; the ROM tuple carries sum flag_i * 2^i). */
+/* Uop flags (bit positions; the ROM tuple carries sum flag_i * 2^i). Every uop reads register
+ * ra into A (ra = 0, i.e. x0, when it needs no A: A = 0); a register write always writes C
+ * (a uop that sets a register to B computes C = ADD(0, B)); an unconditional static jump has
+ * next = its target. */
 enum {
-    ZKVM_F_RA = 0,    /* A = register ra (else A = 0) */
-    ZKVM_F_RB = 1,    /* B = register rb */
-    ZKVM_F_BIMM = 2,  /* B = imm (else, without F_RB, B = 0) */
-    ZKVM_F_OP = 3,    /* send (op + 64*off, X, B, C) on the operation bus (else C = 0) */
-    ZKVM_F_MR = 4,    /* read memory word M at address A + imm (else M = 0) */
-    ZKVM_F_MW = 5,    /* write memory word at A + imm */
-    ZKVM_F_WC = 6,    /* register rc = C */
-    ZKVM_F_WM = 7,    /* register rc = M */
-    ZKVM_F_WB = 8,    /* register rc = B */
-    ZKVM_F_XM = 9,    /* X = M (else X = A) */
-    ZKVM_F_MWB = 10,  /* the memory write value is B (full aligned word; else C) */
-    ZKVM_F_BR = 11,   /* next = C ? target : next (C is 0 or 1) */
-    ZKVM_F_JMP = 12,  /* next = target */
-    ZKVM_F_JIND = 13, /* next = 4 * A (A < 2^32) */
-    ZKVM_F_HALT = 14, /* exit: A must be 1 (a7 == 93 checked), B is the exit code */
-    ZKVM_N_FLAGS = 15
+    ZKVM_F_RB = 0,    /* B = register rb */
+    ZKVM_F_BIMM = 1,  /* B = imm (else, without F_RB, B = 0) */
+    ZKVM_F_OP = 2,    /* send (op + 64*off, X, B, C) on the operation bus (else C = 0) */
+    ZKVM_F_MR = 3,    /* read memory word M at address A + imm (else M = 0) */
+    ZKVM_F_MW = 4,    /* write memory word at A + imm */
+    ZKVM_F_WR = 5,    /* register rc = C */
+    ZKVM_F_XM = 6,    /* X = M (else X = A) */
+    ZKVM_F_MWB = 7,   /* the memory write value is B (full aligned word; else C) */
+    ZKVM_F_BR = 8,    /* next = C ? target : next (C is 0 or 1) */
+    ZKVM_F_JIND = 9,  /* next = 4 * A (A < 2^32) */
+    ZKVM_F_HALT = 10, /* exit: A must be 1 (a7 == 93 checked), B is the exit code */
+    ZKVM_N_FLAGS = 11
 };
 
-/* Whether a uop with these flags writes register rc (from C, M or B). */
-static inline int zkvm_uop_writes_reg(uint32_t flags) {
-    return ((flags >> ZKVM_F_WC) | (flags >> ZKVM_F_WM) | (flags >> ZKVM_F_WB)) & 1u;
-}
+/* Whether a uop with these flags writes register rc (with C). */
+static inline int zkvm_uop_writes_reg(uint32_t flags) { return (flags >> ZKVM_F_WR) & 1u; }
 
 /* A upc that is never in the ROM (taken branches out of the code go there and stop). */
 #define ZKVM_UPC_NONE 3u

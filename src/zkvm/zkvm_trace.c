@@ -103,9 +103,9 @@ int zkvm_exec_run(const vm_program *p, const zkvm_rom *rom, const uint8_t *input
             }
         }
         ZISK_ASSERT(u->ra < ZKVM_N_REGS && u->rb < ZKVM_N_REGS && u->rc < ZKVM_N_REGS);
-        r.a = HAS(RA) ? regs[u->ra] : 0;
+        r.a = regs[u->ra]; /* every uop reads ra (x0 when it needs no A) */
         r.b = HAS(RB) ? regs[u->rb] : HAS(BIMM) ? u->imm : 0;
-        if (HAS(RA)) r.pt_a = (uint32_t)last_t[u->ra], last_t[u->ra] = t4 + 1;
+        r.pt_a = (uint32_t)last_t[u->ra], last_t[u->ra] = t4 + 1;
         if (HAS(RB)) r.pt_b = (uint32_t)last_t[u->rb], last_t[u->rb] = t4 + 2;
         uint64_t waddr = 0;
         if (HAS(MR) || HAS(MW)) {
@@ -156,12 +156,11 @@ int zkvm_exec_run(const vm_program *p, const zkvm_rom *rom, const uint8_t *input
             push_acc(out, waddr, t8 + 3, mw, 1);
         }
         if (zkvm_uop_writes_reg(fl)) {
-            uint64_t w = HAS(WC) ? r.c : HAS(WM) ? r.m : r.b;
             r.pt_c = (uint32_t)last_t[u->rc], r.pv = regs[u->rc];
-            regs[u->rc] = w;
+            regs[u->rc] = r.c;
             last_t[u->rc] = t4 + 3;
         }
-        r.npc = HAS(JMP) ? u->target : HAS(JIND) ? 4 * r.a : HAS(BR) ? (r.c ? u->target : u->next) : u->next;
+        r.npc = HAS(JIND) ? 4 * r.a : HAS(BR) ? (r.c ? u->target : u->next) : u->next;
         if (out->n_rows == cap_rows) {
             cap_rows *= 2;
             out->rows = zisk_xrealloc(out->rows, cap_rows * sizeof *out->rows);
@@ -321,11 +320,10 @@ gl_t *zkvm_main_trace(const zkvm_rom *rom, const zkvm_exec *e, unsigned log_n, s
         for (unsigned f = 0; f < ZKVM_N_FLAGS; f++) COL(ZKVM_MC_FLAG0 + f)[i] = (fl >> f) & 1;
 #define HAS(f) ((fl >> ZKVM_F_##f) & 1u)
         uint64_t mw = HAS(MW) ? (HAS(MWB) ? r->b : r->c) : 0;
-        uint64_t w = HAS(WC) ? r->c : HAS(WM) ? r->m : HAS(WB) ? r->b : 0;
         int fmem = HAS(MR) || HAS(MW);
 #undef HAS
-        const uint64_t vals[6] = {r->a, r->b, r->c, r->m, mw, w};
-        for (unsigned v = 0; v < 6; v++) {
+        const uint64_t vals[5] = {r->a, r->b, r->c, r->m, mw};
+        for (unsigned v = 0; v < 5; v++) {
             COL(ZKVM_MC_A_LO + 2 * v)[i] = (uint32_t)vals[v];
             COL(ZKVM_MC_A_LO + 2 * v + 1)[i] = vals[v] >> 32;
         }
@@ -335,14 +333,12 @@ gl_t *zkvm_main_trace(const zkvm_rom *rom, const zkvm_exec *e, unsigned log_n, s
             COL(ZKVM_MC_O1)[i] = (r->off >> 1) & 1;
             COL(ZKVM_MC_O2)[i] = (r->off >> 2) & 1;
             COL(ZKVM_MC_K)[i] = r->carry;
-            COL(ZKVM_MC_FMEM)[i] = 1;
         }
         COL(ZKVM_MC_NPC)[i] = r->npc;
-        COL(ZKVM_MC_COUT)[i] = !((fl >> ZKVM_F_HALT) & 1u);
         /* register slots: the gap to the previous access (below 2^16: the refreshes) */
         uint64_t t4 = 4 * (uint64_t)(g + 1);
         const struct { int on; uint64_t t, pt; unsigned c_g; } sl[3] = {
-            {(fl >> ZKVM_F_RA) & 1u, t4 + 1, r->pt_a, ZKVM_MC_GA},
+            {1, t4 + 1, r->pt_a, ZKVM_MC_GA},
             {(fl >> ZKVM_F_RB) & 1u, t4 + 2, r->pt_b, ZKVM_MC_GB},
             {zkvm_uop_writes_reg(fl), t4 + 3, r->pt_c, ZKVM_MC_GC},
         };

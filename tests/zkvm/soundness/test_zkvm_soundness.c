@@ -57,10 +57,9 @@ static void alu_result(const tcase *tc, zkvm_kind k, size_t idx, unsigned log_n,
     (void)tc, (void)nc, (void)pub;
     size_t n = (size_t)1 << log_n;
     if (k != ZKVM_KIND_MAIN || idx != 0 || g_done) return;
-    long r = find_row(t, n, 1u << ZKVM_F_OP | 1u << ZKVM_F_WC);
+    long r = find_row(t, n, 1u << ZKVM_F_OP | 1u << ZKVM_F_WR);
     if (r < 0) return;
-    MC(C_LO)[r] = gl_add(MC(C_LO)[r], 1); /* main stays consistent: C and W agree */
-    MC(W_LO)[r] = gl_add(MC(W_LO)[r], 1);
+    MC(C_LO)[r] = gl_add(MC(C_LO)[r], 1); /* main stays consistent: the register gets this C */
     g_done = 1;
 }
 
@@ -108,8 +107,7 @@ static void wrong_jump(const tcase *tc, zkvm_kind k, size_t idx, unsigned log_n,
     (void)tc, (void)nc, (void)pub;
     size_t n = (size_t)1 << log_n;
     if (k != ZKVM_KIND_MAIN || idx != 0 || g_done) return;
-    long r = find_row(t, n, 1u << ZKVM_F_JMP);
-    if (r < 0) r = find_row(t, n, 1u << ZKVM_F_BR);
+    long r = find_row(t, n, 1u << ZKVM_F_BR);
     if (r < 0) return;
     /* the row claims to go 4 bytes further, and the next row starts there */
     MC(NPC)[r] = gl_add(MC(NPC)[r], 16);
@@ -125,9 +123,9 @@ static void segment_handover(const tcase *tc, zkvm_kind k, size_t idx, unsigned 
      * time gaps grow with the times) */
     for (size_t i = 0; i < n; i++) {
         MC(STEP)[i] = gl_add(MC(STEP)[i], 8);
-        MC(GA)[i] = gl_add(MC(GA)[i], 32 * FLAG(RA)[i]);
+        MC(GA)[i] = gl_add(MC(GA)[i], 32 * MC(ACTIVE)[i]);
         MC(GB)[i] = gl_add(MC(GB)[i], 32 * FLAG(RB)[i]);
-        MC(GC)[i] = gl_add(MC(GC)[i], 32 * (FLAG(WC)[i] + FLAG(WM)[i] + FLAG(WB)[i]));
+        MC(GC)[i] = gl_add(MC(GC)[i], 32 * FLAG(WR)[i]);
     }
     g_done = 1;
 }
@@ -162,11 +160,13 @@ static void reg_write_dropped(const tcase *tc, zkvm_kind k, size_t idx, unsigned
     (void)tc, (void)nc, (void)pub;
     size_t n = (size_t)1 << log_n;
     if (k != ZKVM_KIND_MAIN || idx != 0 || g_done) return;
-    /* an ALU result is not written: the register keeps (and sends on) its old value */
+    /* an ALU result is not written: the row drops its write flag (and the write slot's
+     * columns), so the register keeps its old value; the uop it fetches then is not the
+     * program's */
     for (size_t i = 4; i < n; i++)
-        if (FLAG(WC)[i] && MC(RC)[i] != 0 && (MC(W_LO)[i] != MC(PV_LO)[i] || MC(W_HI)[i] != MC(PV_HI)[i])) {
-            MC(W_LO)[i] = MC(PV_LO)[i];
-            MC(W_HI)[i] = MC(PV_HI)[i];
+        if (FLAG(WR)[i] && MC(RC)[i] != 0 && (MC(C_LO)[i] != MC(PV_LO)[i] || MC(C_HI)[i] != MC(PV_HI)[i])) {
+            FLAG(WR)[i] = 0;
+            MC(GC)[i] = MC(PV_LO)[i] = MC(PV_HI)[i] = 0;
             g_done = 1;
             return;
         }
@@ -179,16 +179,17 @@ static void reg_stale_read(const tcase *tc, zkvm_kind k, size_t idx, unsigned lo
     /* a register read claims another previous access (one time unit earlier: its gap limb
      * g grows by one), and to keep the range bus balanced another slot whose gap limb is g + 1
      * claims g: two reads of tuples nobody sent, which only the register bus can see */
-    static const struct { unsigned flag, col; } slots[3] = {
-        {ZKVM_F_RA, ZKVM_MC_GA}, {ZKVM_F_RB, ZKVM_MC_GB}, {ZKVM_F_WC, ZKVM_MC_GC}};
+    static const struct { unsigned on, col; } slots[3] = {{ZKVM_MC_ACTIVE, ZKVM_MC_GA},
+                                                          {ZKVM_MC_FLAG0 + ZKVM_F_RB, ZKVM_MC_GB},
+                                                          {ZKVM_MC_FLAG0 + ZKVM_F_WR, ZKVM_MC_GC}};
     for (size_t i = 4; i < n; i++) {
-        if (!FLAG(RA)[i] || MC(GA)[i] >= 0xffff || 4 * MC(STEP)[i] + 1 - 1 - MC(GA)[i] == 0)
+        if (!MC(ACTIVE)[i] || MC(GA)[i] >= 0xffff || 4 * MC(STEP)[i] + 1 - 1 - MC(GA)[i] == 0)
             continue;
         gl_t g = MC(GA)[i];
         for (size_t j = 4; j < n; j++)
             for (unsigned s = 0; s < 3; s++) {
                 gl_t *gj = &COL(t, n, slots[s].col)[j];
-                if (j == i || !COL(t, n, ZKVM_MC_FLAG0 + slots[s].flag)[j] || *gj != g + 1) continue;
+                if (j == i || !COL(t, n, slots[s].on)[j] || *gj != g + 1) continue;
                 MC(GA)[i] = g + 1;
                 *gj = g;
                 g_done = 1;
@@ -205,7 +206,7 @@ static void reg_future_read(const tcase *tc, zkvm_kind k, size_t idx, unsigned l
      * field element near p (the received time t - 1 - gap is t + 4, the same slot one step
      * later): only the range lookup stands in the way */
     for (size_t i = 4; i < n; i++)
-        if (FLAG(RA)[i]) {
+        if (MC(ACTIVE)[i]) {
             gl_t tt = 4 * MC(STEP)[i] + 1;
             MC(GA)[i] = gl_sub(gl_sub(tt, tt + 4), 1); /* t_prev = t - 1 - gap = t + 4 */
             g_done = 1;
@@ -275,7 +276,7 @@ static void op_changed(const tcase *tc, zkvm_kind k, size_t idx, unsigned log_n,
     (void)tc, (void)nc, (void)pub;
     size_t n = (size_t)1 << log_n;
     if (k != ZKVM_KIND_MAIN || idx != 0 || g_done) return;
-    long r = find_row(t, n, 1u << ZKVM_F_OP | 1u << ZKVM_F_WC);
+    long r = find_row(t, n, 1u << ZKVM_F_OP | 1u << ZKVM_F_WR);
     if (r < 0) return;
     MC(OP)[r] = ZKVM_OP_XOR; /* the row claims another operation than its uop */
     g_done = 1;
@@ -485,7 +486,7 @@ static const tcase cases[] = {
     {"broken memory segment hand-over", "memory segment 1 does not start", 1, mem_handover, 0},
     {"changed output word", "memory", 1, output_word, 0},
     {"changed exit code", "exit code of the boundary", 1, exit_code, 0},
-    {"register write dropped", "w_select", 0, reg_write_dropped, 0},
+    {"register write dropped", "rom (instruction fetch) bus", 0, reg_write_dropped, 0},
     {"register read of a stale value", "register bus", 1, reg_stale_read, 0},
     {"register read from the future", "range bus", 0, reg_future_read, 0},
     {"final register state changed", "register bus", 1, reg_final_state, 0},
