@@ -22,7 +22,7 @@
  * A provider may assume every other x limb and every y limb is an integer in [0, 2^32): the
  * main AIR sends only such values (docs/PROOFS.md, "Why it is sound", item 4: by induction,
  * since every value written to a register or to RAM is one of them or a range-checked c). The
- * add, eq and shiftw AIRs rely on this; the binary, shift and arith AIRs range-check x and y anyway.
+ * add, eq, shiftw and shift64 AIRs rely on this; the binary, shift and arith AIRs range-check x and y anyway.
  *
  * Semantics follow the RISC-V unprivileged spec (RV64IMA) exactly, including division by zero
  * (quotient all ones, remainder = dividend) and signed overflow (MIN / -1 = MIN, remainder 0).

@@ -13,6 +13,7 @@
 #include "eq.h"
 #include "logic.h"
 #include "shift.h"
+#include "shift64.h"
 #include "shiftw.h"
 #include <openssl/sha.h>
 
@@ -25,13 +26,13 @@
 
 static const char *const kind_names[ZKVM_N_KINDS] = {
     "program", "main", "memory", "boundary", "range", "binary", "binary_table", "shift", "arith", "add", "logic",
-    "shiftw", "eq", "refresh"};
+    "shiftw", "eq", "refresh", "shift64"};
 
 const char *zkvm_kind_name(zkvm_kind k) { return (unsigned)k < ZKVM_N_KINDS ? kind_names[k] : "?"; }
 
 /* The operation providers, in dispatch order: each record goes to the first one that handles its
- * op (add, logic and eq before binary, shiftw before shift: they prove the same ops with
- * narrower rows). */
+ * op (add, logic and eq before binary, shiftw and shift64 before shift: they prove the same
+ * ops with narrower rows). */
 typedef struct provider {
     zkvm_kind kind;
     int (*handles)(zkvm_op);
@@ -45,6 +46,7 @@ static const provider providers[] = {
     {ZKVM_KIND_LOGIC, zkvm_logic_handles, zkvm_logic_fixed, zkvm_logic_trace, zkvm_logic_count},
     {ZKVM_KIND_EQ, zkvm_eq_handles, zkvm_eq_fixed, zkvm_eq_trace, NULL},
     {ZKVM_KIND_SHIFTW, zkvm_shiftw_handles, zkvm_shiftw_fixed, zkvm_shiftw_trace, NULL},
+    {ZKVM_KIND_SHIFT64, zkvm_shift64_handles, zkvm_shift64_fixed, zkvm_shift64_trace, NULL},
     {ZKVM_KIND_BINARY, zkvm_binary_handles, zkvm_binary_fixed, zkvm_binary_trace, zkvm_binary_count},
     {ZKVM_KIND_SHIFT, zkvm_shift_handles, zkvm_shift_fixed, zkvm_shift_trace, zkvm_shift_count_bytes},
     {ZKVM_KIND_ARITH, zkvm_arith_handles, zkvm_arith_fixed, zkvm_arith_trace, NULL},
@@ -114,6 +116,7 @@ static air *kind_air(keyring *kr, zkvm_kind k) {
         case ZKVM_KIND_SHIFTW: kr->airs[k] = zkvm_shiftw_air(); break;
         case ZKVM_KIND_EQ: kr->airs[k] = zkvm_eq_air(); break;
         case ZKVM_KIND_REFRESH: kr->airs[k] = zkvm_refresh_air(); break;
+        case ZKVM_KIND_SHIFT64: kr->airs[k] = zkvm_shift64_air(); break;
         default: ZISK_ASSERT(0);
         }
     }

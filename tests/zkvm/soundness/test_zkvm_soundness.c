@@ -16,6 +16,7 @@
 #include "add.h"
 #include "eq.h"
 #include "logic.h"
+#include "shift64.h"
 #include "shiftw.h"
 #include "base.h"
 #include "stark.h"
@@ -403,7 +404,11 @@ static void add_limb_range(const tcase *tc, zkvm_kind k, size_t idx, unsigned lo
 /* Stage-1 column index of a provider AIR by name (the AIR is built once per kind and kept). */
 static size_t provider_col(zkvm_kind k, const char *name) {
     static air *airs[ZKVM_N_KINDS];
-    if (!airs[k]) airs[k] = k == ZKVM_KIND_SHIFTW ? zkvm_shiftw_air() : k == ZKVM_KIND_EQ ? zkvm_eq_air() : NULL;
+    if (!airs[k])
+        airs[k] = k == ZKVM_KIND_SHIFTW ? zkvm_shiftw_air()
+                  : k == ZKVM_KIND_SHIFT64 ? zkvm_shift64_air()
+                  : k == ZKVM_KIND_EQ ? zkvm_eq_air()
+                                      : NULL;
     ZISK_ASSERT(airs[k] != NULL);
     for (uint32_t i = 0; i < air_n_cols(airs[k], AIR_STAGE1); i++)
         if (strcmp(air_col_name(airs[k], AIR_STAGE1, i), name) == 0) return i;
@@ -422,6 +427,20 @@ static void shiftw_wrong_result(const tcase *tc, zkvm_kind k, size_t idx, unsign
             /* the row proves another result word than the tuple claims... and the tuple agrees
              * (r is in it): only the product equation objects */
             COL(t, n, r0)[i] = (COL(t, n, r0)[i] + 1) & 0xffff;
+            g_done = 1;
+            return;
+        }
+}
+
+static void shift64_wrong_result(const tcase *tc, zkvm_kind k, size_t idx, unsigned log_n, uint32_t nc, gl_t *t,
+                                 gl_t *pub) {
+    (void)tc, (void)nc, (void)pub, (void)idx;
+    size_t n = (size_t)1 << log_n;
+    if (k != ZKVM_KIND_SHIFT64 || g_done) return;
+    size_t fl = provider_col(k, "f_sll"), fr = provider_col(k, "f_srl"), c = provider_col(k, "c_lo");
+    for (size_t i = 0; i < n; i++)
+        if (COL(t, n, fl)[i] || COL(t, n, fr)[i]) {
+            COL(t, n, c)[i] = gl_add(COL(t, n, c)[i], 1); /* the tuple claims it too */
             g_done = 1;
             return;
         }
@@ -506,6 +525,7 @@ static const tcase cases[] = {
     {"logic AIR byte out of range", "(id 16)", 1, logic_byte_range, 0},
     {"shiftw AIR proves another result", "product", 1, shiftw_wrong_result, 1},
     {"eq AIR claims the wrong comparison", "z_def", 1, eq_wrong_answer, 0},
+    {"shift64 AIR proves another result", "c_lo", 1, shift64_wrong_result, 0},
     {"register refresh changes a value", "register bus", 1, refresh_value, 1},
 };
 
