@@ -9,15 +9,14 @@
 #include "base.h"
 #include "binary_internal.h"
 
-/* Stage-1 columns: op flags, the bytes of x and y, r_i = x_i AND y_i, the result limbs. */
+/* Stage-1 columns: op flags, the bytes of x and y, r_i = x_i AND y_i (the result limbs are
+ * expressions of these). */
 enum {
     C_F = 0,   /* f_xor, f_or, f_and */
     C_X = 3,   /* x bytes (8) */
     C_Y = 11,  /* y bytes (8) */
     C_R = 19,  /* x_i AND y_i (8) */
-    C_C_LO = 27,
-    C_C_HI,
-    C_N
+    C_N = 27
 };
 #define N_FLAGS 3
 static const zkvm_op FLAG_OP[N_FLAGS] = {ZKVM_OP_XOR, ZKVM_OP_OR, ZKVM_OP_AND};
@@ -35,7 +34,7 @@ gl_t *zkvm_logic_fixed(unsigned log_n) {
     return NULL;
 }
 
-/* c from the bytes, as the c_lo / c_hi constraints compute it. */
+/* c from the bytes, as the AIR's result expressions compute it. */
 static uint64_t logic_c(int f, uint64_t x, uint64_t y) {
     uint64_t r = x & y;
     switch (FLAG_OP[f]) {
@@ -71,8 +70,6 @@ gl_t *zkvm_logic_trace(const zkvm_op_record *recs, size_t n, unsigned log_n, zkv
             t[(size_t)(C_Y + j) * rows + i] = b;
             t[(size_t)(C_R + j) * rows + i] = a & b;
         }
-        t[(size_t)C_C_LO * rows + i] = r->c & 0xffffffffu;
-        t[(size_t)C_C_HI * rows + i] = r->c >> 32;
     }
     return t;
 }
@@ -109,8 +106,6 @@ air *zkvm_logic_air(void) {
     ZISK_ASSERT(air_cols_stage1(b, "x", 8).index == C_X);
     ZISK_ASSERT(air_cols_stage1(b, "y", 8).index == C_Y);
     ZISK_ASSERT(air_cols_stage1(b, "r", 8).index == C_R);
-    ZISK_ASSERT(air_col_stage1(b, "c_lo").index == C_C_LO);
-    ZISK_ASSERT(air_col_stage1(b, "c_hi").index == C_C_HI);
 
     air_expr one = air_const(b, 1), m = air_const(b, 0), opc = air_const(b, 0), f[N_FLAGS];
     for (unsigned k = 0; k < N_FLAGS; k++) {
@@ -125,18 +120,15 @@ air *zkvm_logic_air(void) {
     const air_col cx = {AIR_STAGE1, C_X}, cy = {AIR_STAGE1, C_Y}, cr = {AIR_STAGE1, C_R};
     air_expr X[2] = {byte_limb(b, cx, 0), byte_limb(b, cx, 4)}, Y[2] = {byte_limb(b, cy, 0), byte_limb(b, cy, 4)};
     air_expr R[2] = {byte_limb(b, cr, 0), byte_limb(b, cr, 4)};
-    air_expr C[2] = {air_cur(b, (air_col){AIR_STAGE1, C_C_LO}), air_cur(b, (air_col){AIR_STAGE1, C_C_HI})};
-    static const char *const cname[2] = {"c_lo", "c_hi"};
+    /* the result limbs, degree 2: the op interaction (declared last) is a bus group of its own,
+     * the one folded into the accumulator, while the 8 lookups pair up */
+    air_expr C[2];
     for (int h = 0; h < 2; h++) {
         air_expr xy = air_add(b, X[h], Y[h]);
-        air_expr e = air_add(b, air_add(b, air_mul(b, f[0], air_sub(b, xy, air_add(b, R[h], R[h]))),
-                                        air_mul(b, f[1], air_sub(b, xy, R[h]))),
-                             air_mul(b, f[2], R[h]));
-        air_constrain(b, AIR_EVERY_ROW, cname[h], air_sub(b, C[h], e));
+        C[h] = air_add(b, air_add(b, air_mul(b, f[0], air_sub(b, xy, air_add(b, R[h], R[h]))),
+                                  air_mul(b, f[1], air_sub(b, xy, R[h]))),
+                       air_mul(b, f[2], R[h]));
     }
-
-    air_expr tuple[7] = {opc, X[0], X[1], Y[0], Y[1], C[0], C[1]};
-    air_bus_recv(b, "op", ZKVM_BUS_OP, m, tuple, 7);
     /* byte lookups (KIND_AND, x_i, y_i, 0, r_i, 0) on the table's byte bus, multiplicity m */
     for (unsigned i = 0; i < 8; i++) {
         air_expr v[6] = {air_const(b, KIND_AND), air_cur(b, (air_col){AIR_STAGE1, C_X + i}),
@@ -146,6 +138,8 @@ air *zkvm_logic_air(void) {
         snprintf(name, sizeof name, "byte%u", i);
         air_bus_send(b, name, BUS_BYTE, m, v, 6);
     }
+    air_expr tuple[7] = {opc, X[0], X[1], Y[0], Y[1], C[0], C[1]};
+    air_bus_recv(b, "op", ZKVM_BUS_OP, m, tuple, 7);
     zisk_err err;
     air *a = air_build(b, &err);
     if (!a) zisk_panic(__FILE__, __LINE__, "%s", err.msg);
