@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "base.h"
+#include "provider_air.h"
 #include "zkvm_bus.h"
 
 /* Stage-1 columns. F_*: one-hot op flags (their sum is the row's multiplicity); X_*, Y_*: the
@@ -31,11 +32,7 @@ static const char *const COL_NAMES[N_COLS] = {
 #define TWO32 ((int64_t)1 << 32)
 
 /* The op's flag index, or -1. */
-static int op_slot(zkvm_op op) {
-    for (int i = 0; i < N_FLAGS; i++)
-        if (FLAG_OP[i] == op) return i;
-    return -1;
-}
+static int op_slot(zkvm_op op) { return pa_op_slot(FLAG_OP, N_FLAGS, op); }
 
 int zkvm_add_handles(zkvm_op op) { return op_slot(op) >= 0; }
 
@@ -48,28 +45,8 @@ gl_t *zkvm_add_fixed(unsigned log_n) {
 /* The AIR                                                                                      */
 /* ------------------------------------------------------------------------------------------ */
 
-typedef struct bld {
-    air_builder *b;
-    air_col s1;
-} bld;
-
-static air_expr K(bld *B, int64_t c) { return air_const_i64(B->b, c); }
-static air_expr col(bld *B, unsigned c) { return air_cur(B->b, air_col_at(B->s1, c)); }
-static air_expr add(bld *B, air_expr x, air_expr y) { return air_add(B->b, x, y); }
-static air_expr sub(bld *B, air_expr x, air_expr y) { return air_sub(B->b, x, y); }
-static air_expr mul(bld *B, air_expr x, air_expr y) { return air_mul(B->b, x, y); }
-static air_expr scale(bld *B, int64_t c, air_expr x) { return mul(B, K(B, c), x); }
-static air_expr one_minus(bld *B, air_expr x) { return sub(B, K(B, 1), x); }
-static void constrain(bld *B, const char *name, air_expr e) { air_constrain(B->b, AIR_EVERY_ROW, name, e); }
-static void boolean(bld *B, const char *name, air_expr x) { constrain(B, name, mul(B, x, one_minus(B, x))); }
-
 air *zkvm_add_air(void) {
-    bld bs = {air_builder_new("add", 3), {0, 0}}, *B = &bs;
-    for (unsigned c = 0; c < N_COLS; c++) {
-        air_col cc = air_col_stage1(B->b, COL_NAMES[c]);
-        ZISK_ASSERT(cc.index == c);
-        if (c == 0) B->s1 = cc;
-    }
+    bld bs = pa_begin("add", COL_NAMES, N_COLS), *B = &bs;
     air_expr f_add = col(B, COL_F_ADD), f_sub = col(B, COL_F_SUB);
     air_expr f_addw = col(B, COL_F_ADDW), f_subw = col(B, COL_F_SUBW);
     air_expr act = add(B, add(B, f_add, f_sub), add(B, f_addw, f_subw));
@@ -108,11 +85,7 @@ air *zkvm_add_air(void) {
     air_expr sgn = sub(B, scale(B, 2, c1), scale(B, TWO16, s));
     air_bus_send(B->b, "range_sign", ZKVM_BUS_RANGE16, w, &sgn, 1);
 
-    zisk_err err;
-    air *a = air_build(B->b, &err);
-    if (!a) zisk_panic(__FILE__, __LINE__, "%s", err.msg);
-    ZISK_ASSERT(air_n_cols(a, AIR_STAGE1) == N_COLS);
-    return a;
+    return pa_finish(B, N_COLS);
 }
 
 /* ------------------------------------------------------------------------------------------ */

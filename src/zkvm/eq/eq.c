@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "base.h"
+#include "provider_air.h"
 #include "zkvm_bus.h"
 
 /* Stage-1 columns. F_*: one-hot op flags (their sum is the row's multiplicity); X_*, Y_*: the
@@ -26,11 +27,7 @@ static const char *const COL_NAMES[N_COLS] = {
 #define M32 0xffffffffull
 
 /* The op's flag index, or -1. */
-static int op_slot(zkvm_op op) {
-    for (int i = 0; i < N_FLAGS; i++)
-        if (FLAG_OP[i] == op) return i;
-    return -1;
-}
+static int op_slot(zkvm_op op) { return pa_op_slot(FLAG_OP, N_FLAGS, op); }
 
 int zkvm_eq_handles(zkvm_op op) { return op_slot(op) >= 0; }
 
@@ -43,28 +40,8 @@ gl_t *zkvm_eq_fixed(unsigned log_n) {
 /* The AIR                                                                                      */
 /* ------------------------------------------------------------------------------------------ */
 
-typedef struct bld {
-    air_builder *b;
-    air_col s1;
-} bld;
-
-static air_expr K(bld *B, int64_t c) { return air_const_i64(B->b, c); }
-static air_expr col(bld *B, unsigned c) { return air_cur(B->b, air_col_at(B->s1, c)); }
-static air_expr add(bld *B, air_expr x, air_expr y) { return air_add(B->b, x, y); }
-static air_expr sub(bld *B, air_expr x, air_expr y) { return air_sub(B->b, x, y); }
-static air_expr mul(bld *B, air_expr x, air_expr y) { return air_mul(B->b, x, y); }
-static air_expr scale(bld *B, int64_t c, air_expr x) { return mul(B, K(B, c), x); }
-static air_expr one_minus(bld *B, air_expr x) { return sub(B, K(B, 1), x); }
-static void constrain(bld *B, const char *name, air_expr e) { air_constrain(B->b, AIR_EVERY_ROW, name, e); }
-static void boolean(bld *B, const char *name, air_expr x) { constrain(B, name, mul(B, x, one_minus(B, x))); }
-
 air *zkvm_eq_air(void) {
-    bld bs = {air_builder_new("eq", 3), {0, 0}}, *B = &bs;
-    for (unsigned c = 0; c < N_COLS; c++) {
-        air_col cc = air_col_stage1(B->b, COL_NAMES[c]);
-        ZISK_ASSERT(cc.index == c);
-        if (c == 0) B->s1 = cc;
-    }
+    bld bs = pa_begin("eq", COL_NAMES, N_COLS), *B = &bs;
     air_expr f_eq = col(B, COL_F_EQ), f_ne = col(B, COL_F_NE);
     air_expr act = add(B, f_eq, f_ne);
     air_expr x_lo = col(B, COL_X_LO), x_hi = col(B, COL_X_HI);
@@ -89,11 +66,7 @@ air *zkvm_eq_air(void) {
     air_expr tuple[7] = {opc, x_lo, x_hi, y_lo, y_hi, c_lo, K(B, 0)};
     air_bus_recv(B->b, "op", ZKVM_BUS_OP, act, tuple, 7);
 
-    zisk_err err;
-    air *a = air_build(B->b, &err);
-    if (!a) zisk_panic(__FILE__, __LINE__, "%s", err.msg);
-    ZISK_ASSERT(air_n_cols(a, AIR_STAGE1) == N_COLS);
-    return a;
+    return pa_finish(B, N_COLS);
 }
 
 /* ------------------------------------------------------------------------------------------ */

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "base.h"
+#include "provider_air.h"
 #include "zkvm_bus.h"
 
 /* Stage-1 columns. F_*: one-hot op flags (their sum is the row's multiplicity); X_LO, X_HI, Y_HI:
@@ -36,11 +37,7 @@ static const char *const COL_NAMES[N_COLS] = {
 #define TWO32 ((int64_t)1 << 32)
 
 /* The op's flag index, or -1. */
-static int op_slot(zkvm_op op) {
-    for (int i = 0; i < N_FLAGS; i++)
-        if (FLAG_OP[i] == op) return i;
-    return -1;
-}
+static int op_slot(zkvm_op op) { return pa_op_slot(FLAG_OP, N_FLAGS, op); }
 
 int zkvm_shiftw_handles(zkvm_op op) { return op_slot(op) >= 0; }
 
@@ -53,30 +50,8 @@ gl_t *zkvm_shiftw_fixed(unsigned log_n) {
 /* The AIR                                                                                      */
 /* ------------------------------------------------------------------------------------------ */
 
-typedef struct bld {
-    air_builder *b;
-    air_col s1;
-} bld;
-
-static air_expr K(bld *B, int64_t c) { return air_const_i64(B->b, c); }
-static air_expr col(bld *B, unsigned c) { return air_cur(B->b, air_col_at(B->s1, c)); }
-static air_expr add(bld *B, air_expr x, air_expr y) { return air_add(B->b, x, y); }
-static air_expr sub(bld *B, air_expr x, air_expr y) { return air_sub(B->b, x, y); }
-static air_expr mul(bld *B, air_expr x, air_expr y) { return air_mul(B->b, x, y); }
-static air_expr scale(bld *B, int64_t c, air_expr x) { return mul(B, K(B, c), x); }
-static air_expr one_minus(bld *B, air_expr x) { return sub(B, K(B, 1), x); }
-/* 1 + (2^(2^i) - 1) s_i: 2^(2^i) when the bit is set, 1 otherwise */
-static air_expr pow_factor(bld *B, unsigned i) { return add(B, K(B, 1), scale(B, ((int64_t)1 << (1u << i)) - 1, col(B, COL_S0 + i))); }
-static void constrain(bld *B, const char *name, air_expr e) { air_constrain(B->b, AIR_EVERY_ROW, name, e); }
-static void boolean(bld *B, const char *name, air_expr x) { constrain(B, name, mul(B, x, one_minus(B, x))); }
-
 air *zkvm_shiftw_air(void) {
-    bld bs = {air_builder_new("shiftw", 3), {0, 0}}, *B = &bs;
-    for (unsigned c = 0; c < N_COLS; c++) {
-        air_col cc = air_col_stage1(B->b, COL_NAMES[c]);
-        ZISK_ASSERT(cc.index == c);
-        if (c == 0) B->s1 = cc;
-    }
+    bld bs = pa_begin("shiftw", COL_NAMES, N_COLS), *B = &bs;
     air_expr f_sll = col(B, COL_F_SLL), f_srl = col(B, COL_F_SRL);
     air_expr act = add(B, f_sll, f_srl);
     air_expr x_lo = col(B, COL_X_LO), x_hi = col(B, COL_X_HI), y_hi = col(B, COL_Y_HI);
@@ -94,8 +69,8 @@ air *zkvm_shiftw_air(void) {
     for (unsigned i = 0; i < 5; i++) boolean(B, COL_NAMES[COL_S0 + i], col(B, COL_S0 + i));
     boolean(B, "sg", sg);
     /* pw = 2^s in two steps of degree 3 (padding rows hold p1 = pw = 1) */
-    constrain(B, "p1", sub(B, p1, mul(B, mul(B, pow_factor(B, 0), pow_factor(B, 1)), pow_factor(B, 2))));
-    constrain(B, "pw", sub(B, pw, mul(B, mul(B, p1, pow_factor(B, 3)), pow_factor(B, 4))));
+    constrain(B, "p1", sub(B, p1, mul(B, mul(B, pow2_factor(B, 0, COL_S0), pow2_factor(B, 1, COL_S1)), pow2_factor(B, 2, COL_S2))));
+    constrain(B, "pw", sub(B, pw, mul(B, mul(B, p1, pow2_factor(B, 3, COL_S3)), pow2_factor(B, 4, COL_S4))));
     /* SLLW: x_lo 2^s = r + 2^32 d.  SRLW: 2^31 x_lo = (d + 2^31 r) 2^s, i.e. x_lo 2^(31-s) = d + 2^31 r */
     air_expr left = sub(B, mul(B, x_lo, pw), add(B, r, scale(B, TWO32, d)));
     air_expr right = sub(B, scale(B, TWO31, x_lo), mul(B, add(B, d, scale(B, TWO31, r)), pw));
@@ -112,11 +87,7 @@ air *zkvm_shiftw_air(void) {
     air_expr sgn = sub(B, scale(B, 2, r1), scale(B, TWO16, sg));
     air_bus_send(B->b, "range_sign", ZKVM_BUS_RANGE16, act, &sgn, 1);
 
-    zisk_err err;
-    air *a = air_build(B->b, &err);
-    if (!a) zisk_panic(__FILE__, __LINE__, "%s", err.msg);
-    ZISK_ASSERT(air_n_cols(a, AIR_STAGE1) == N_COLS);
-    return a;
+    return pa_finish(B, N_COLS);
 }
 
 /* ------------------------------------------------------------------------------------------ */
