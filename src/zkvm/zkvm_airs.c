@@ -90,7 +90,7 @@ air *zkvm_main_air(void) {
     for (unsigned i = 0; i < 4; i++) EVERY("bool_bits", MUL(V(bits[i]), ONE_MINUS(V(bits[i]))));
     EVERY("inactive_no_flags", MUL(ONE_MINUS(active), packed));
 
-    air_expr A[2] = {V(ZKVM_MC_A_LO), V(ZKVM_MC_A_HI)}, Bv[2] = {V(ZKVM_MC_B_LO), V(ZKVM_MC_B_HI)};
+    air_expr A[2] = {V(ZKVM_MC_A_LO), V(ZKVM_MC_A_HI)}, VB[2] = {V(ZKVM_MC_VB_LO), V(ZKVM_MC_VB_HI)};
     air_expr Cv[2] = {V(ZKVM_MC_C_LO), V(ZKVM_MC_C_HI)};
     air_expr M[2] = {V(ZKVM_MC_M_LO), V(ZKVM_MC_M_HI)}, MW[2] = {V(ZKVM_MC_MW_LO), V(ZKVM_MC_MW_HI)};
     air_expr imm[2] = {V(ZKVM_MC_IMM_LO), V(ZKVM_MC_IMM_HI)};
@@ -99,11 +99,10 @@ air *zkvm_main_air(void) {
     air_expr X[2];
     for (unsigned h = 0; h < 2; h++) X[h] = ADD(A[h], MUL(FL(XM), SUB(M[h], A[h])));
     for (unsigned h = 0; h < 2; h++) {
-        EVERY("b_imm", MUL(FL(BIMM), SUB(Bv[h], imm[h])));
-        EVERY("b_zero_unless_set", MUL(SUB(ONE_MINUS(FL(RB)), FL(BIMM)), Bv[h]));
         EVERY("m_zero_unless_read", MUL(ONE_MINUS(FL(MR)), M[h]));
         EVERY("c_zero_without_op", MUL(ONE_MINUS(FL(OP)), Cv[h]));
-        EVERY("mw_select", MUL(FL(MW), SUB(SUB(MW[h], Cv[h]), MUL(FL(MWB), SUB(Bv[h], Cv[h])))));
+        /* MW = MWB ? VB : C on write rows (MWB implies MW and excludes BIMM: B = VB there) */
+        EVERY("mw_select", SUB(MUL(FL(MW), SUB(MW[h], Cv[h])), MUL(FL(MWB), SUB(VB[h], Cv[h]))));
     }
     /* memory address: A + imm = 8 * maddr + off (64-bit, high word zero) */
     /* MR + MW is 0 without a memory access and 1 or 2 with one: a factor that is nonzero
@@ -148,8 +147,8 @@ air *zkvm_main_air(void) {
      * exit code (B) and step are that segment's publics, which the verifier compares with the
      * boundary's. */
     EVERY("halt_in_last_segment", MUL(FL(HALT), ONE_MINUS(is_last)));
-    EVERY("halt_exit_lo", MUL(FL(HALT), SUB(Bv[0], PUB(ZKVM_MPUB_EXIT_LO))));
-    EVERY("halt_exit_hi", MUL(FL(HALT), SUB(Bv[1], PUB(ZKVM_MPUB_EXIT_HI))));
+    EVERY("halt_exit_lo", MUL(FL(HALT), SUB(VB[0], PUB(ZKVM_MPUB_EXIT_LO)))); /* no BIMM: B = VB */
+    EVERY("halt_exit_hi", MUL(FL(HALT), SUB(VB[1], PUB(ZKVM_MPUB_EXIT_HI))));
     EVERY("halt_step", MUL(FL(HALT), SUB(step, PUB(ZKVM_MPUB_HALT_STEP))));
 
     /* ROM lookup */
@@ -170,8 +169,8 @@ air *zkvm_main_air(void) {
     } slot[3] = {
         {"reg_a_prev", "reg_a", "range_gap_a", active, V(ZKVM_MC_RA), ADD(t4, K(1)),
          {A[0], A[1]}, {A[0], A[1]}, ZKVM_MC_GA},
-        {"reg_b_prev", "reg_b", "range_gap_b", FL(RB), V(ZKVM_MC_RB), ADD(t4, K(2)),
-         {Bv[0], Bv[1]}, {Bv[0], Bv[1]}, ZKVM_MC_GB},
+        {"reg_b_prev", "reg_b", "range_gap_b", active, V(ZKVM_MC_RB), ADD(t4, K(2)),
+         {VB[0], VB[1]}, {VB[0], VB[1]}, ZKVM_MC_GB},
         {"reg_c_prev", "reg_c", "range_gap_c", FL(WR), V(ZKVM_MC_RC), ADD(t4, K(3)),
          {V(ZKVM_MC_PV_LO), V(ZKVM_MC_PV_HI)}, {Cv[0], Cv[1]}, ZKVM_MC_GC},
     };
@@ -192,7 +191,9 @@ air *zkvm_main_air(void) {
     air_bus_send(B, "mem_write", ZKVM_BUS_MEM, FL(MW), mw, 5);
     /* the operation (last: see X) */
     air_expr opc = ADD(V(ZKVM_MC_OP), MUL(K(64), off));
-    air_expr ot[7] = {opc, X[0], X[1], Bv[0], Bv[1], Cv[0], Cv[1]};
+    /* B = VB + BIMM imm, degree 2 like X: the op interaction is the group folded last */
+    air_expr ot[7] = {opc, X[0], X[1], ADD(VB[0], MUL(FL(BIMM), imm[0])), ADD(VB[1], MUL(FL(BIMM), imm[1])),
+                      Cv[0], Cv[1]};
     air_bus_send(B, "op", ZKVM_BUS_OP, FL(OP), ot, 7);
 #undef C
 #undef V

@@ -31,10 +31,11 @@ enum {
     ZKVM_MC_ACTIVE, ZKVM_MC_UPC, ZKVM_MC_STEP,
     ZKVM_MC_OP, ZKVM_MC_RA, ZKVM_MC_RB, ZKVM_MC_RC, ZKVM_MC_IMM_LO, ZKVM_MC_IMM_HI,
     ZKVM_MC_NEXT, ZKVM_MC_TARGET,
-    ZKVM_MC_FLAG0, /* ZKVM_N_FLAGS (11) flag columns, zkvm_rom.h ZKVM_F_* order */
-    /* values (two 32-bit limbs each); the op's first operand X = A + XM (M - A) is an
-     * expression, not a column; a register write writes C */
-    ZKVM_MC_A_LO = ZKVM_MC_FLAG0 + 11, ZKVM_MC_A_HI, ZKVM_MC_B_LO, ZKVM_MC_B_HI,
+    ZKVM_MC_FLAG0, /* ZKVM_N_FLAGS (10) flag columns, zkvm_rom.h ZKVM_F_* order */
+    /* values (two 32-bit limbs each): A (register ra), VB (register rb; the operand
+     * B = VB + BIMM imm and the op's first operand X = A + XM (M - A) are expressions, not
+     * columns), C, M, MW; a register write writes C */
+    ZKVM_MC_A_LO = ZKVM_MC_FLAG0 + 10, ZKVM_MC_A_HI, ZKVM_MC_VB_LO, ZKVM_MC_VB_HI,
     ZKVM_MC_C_LO, ZKVM_MC_C_HI, ZKVM_MC_M_LO, ZKVM_MC_M_HI,
     ZKVM_MC_MW_LO, ZKVM_MC_MW_HI,
     ZKVM_MC_MADDR, ZKVM_MC_O0, ZKVM_MC_O1, ZKVM_MC_O2, ZKVM_MC_K,

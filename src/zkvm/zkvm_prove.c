@@ -674,7 +674,7 @@ int zkvm_prove(const vm_program *p, const uint8_t *input, size_t input_len,
     if (ml < 2) ml = 2;
     if (ml > seg_bits) ml = seg_bits;
     /* Main and memory segments of 2^ml (2^xl) rows; the last one only as large as the rows it
-     * has left need (a power of two, at least 4): the chain bus does not care about sizes. */
+     * has left need (a power of two, at least 4): the segment links do not care about sizes. */
     size_t nm = zkvm_main_segments(&e, ml);
     for (size_t s = 0; s < nm; s++) {
         size_t first = s << ml;

@@ -7,17 +7,19 @@
 
 #include "rv_decode.h"
 
-/* Flags while transpiling: the uop flags (zkvm_rom.h) plus four builder-only forms that
- * lower() rewrites into them: RA (A = ra; without it ra becomes 0, x0, so A = 0), JMP (next =
- * target), WB (rc = B: becomes C = ADD(A = 0, B)) and WC, which is WR. */
+/* Flags while transpiling: the uop flags (zkvm_rom.h; F(WC) is ZKVM_F_WR, rc = C) plus four
+ * builder-only ones that lower() rewrites into them: RA and RB (A = ra, B = rb; without them
+ * ra or rb becomes 0, x0, which reads 0), JMP (next = target) and WB (rc = B: becomes
+ * C = ADD(A = 0, B)). */
 enum {
     BF_RA = 1u << 24,
     BF_JMP = 1u << 25,
     BF_WB = 1u << 26,
+    BF_RB = 1u << 27,
 };
 #define F(x) F_##x
 enum {
-    F_RB = 1u << ZKVM_F_RB, F_BIMM = 1u << ZKVM_F_BIMM, F_OP = 1u << ZKVM_F_OP, F_MR = 1u << ZKVM_F_MR,
+    F_RB = BF_RB, F_BIMM = 1u << ZKVM_F_BIMM, F_OP = 1u << ZKVM_F_OP, F_MR = 1u << ZKVM_F_MR,
     F_MW = 1u << ZKVM_F_MW, F_WC = 1u << ZKVM_F_WR, F_XM = 1u << ZKVM_F_XM, F_MWB = 1u << ZKVM_F_MWB,
     F_BR = 1u << ZKVM_F_BR, F_JIND = 1u << ZKVM_F_JIND, F_HALT = 1u << ZKVM_F_HALT,
     F_RA = BF_RA, F_JMP = BF_JMP, F_WB = BF_WB,
@@ -239,8 +241,13 @@ static void transpile(emitter *e, const zkvm_rom *r, uint64_t pc, const rv_insn 
 /* Rewrites the builder-only flags of a finished uop (next and target set) into uop flags. */
 static void lower(zkvm_uop *u) {
     uint32_t f = u->flags;
-    if (!(f & BF_RA)) u->ra = 0;            /* A = x0 = 0 */
-    if ((f & F_RB) && u->rb == 0) f &= ~F_RB; /* x0 reads 0: B = 0 without the flag */
+    if (!(f & BF_RA)) u->ra = 0; /* A = x0 = 0 */
+    if (!(f & BF_RB)) u->rb = 0; /* B = x0 (+ imm) */
+    /* B = reg[rb] + BIMM imm is the value of the uop only without both; the main AIR reads the
+     * register value alone for a full-word store and the exit code (docs/PROOFS.md) */
+    ZISK_ASSERT(!((f & BF_RB) && (f & F_BIMM)));
+    ZISK_ASSERT(!(f & F_MWB) || ((f & F_MW) && !(f & F_BIMM)));
+    ZISK_ASSERT(!(f & F_HALT) || !(f & F_BIMM));
     if (f & BF_JMP) u->next = u->target, u->target = 0;
     if (f & BF_WB) {
         /* rc = B as C = ADD(A, B) with A = x0 = 0 */
@@ -248,7 +255,7 @@ static void lower(zkvm_uop *u) {
         f |= F_OP | F_WC;
         u->op = ZKVM_OP_ADD;
     }
-    u->flags = f & ~(BF_RA | BF_JMP | BF_WB);
+    u->flags = f & ~(BF_RA | BF_RB | BF_JMP | BF_WB);
 }
 
 static int cmp_init(const void *a, const void *b) {

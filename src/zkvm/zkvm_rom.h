@@ -27,23 +27,23 @@
 /* Internal registers (register-bus indices, like x0..x31). */
 enum { ZKVM_REG_T0 = 32, ZKVM_REG_T1 = 33, ZKVM_REG_RESV = 34, ZKVM_N_REGS = 35 };
 
-/* Uop flags (bit positions; the ROM tuple carries sum flag_i * 2^i). Every uop reads register
- * ra into A (ra = 0, i.e. x0, when it needs no A: A = 0); a register write always writes C
- * (a uop that sets a register to B computes C = ADD(0, B)); an unconditional static jump has
- * next = its target. */
+/* Uop flags (bit positions; the ROM tuple carries sum flag_i * 2^i). Every uop reads registers
+ * ra into A and rb into B (ra or rb = 0, i.e. x0, when it needs no register there: 0), and
+ * BIMM adds imm to B (the ROM never sets it with a nonzero rb, nor on MWB or HALT uops); a
+ * register write always writes C (a uop that sets a register to B computes C = ADD(0, B)); an
+ * unconditional static jump has next = its target. */
 enum {
-    ZKVM_F_RB = 0,    /* B = register rb */
-    ZKVM_F_BIMM = 1,  /* B = imm (else, without F_RB, B = 0) */
-    ZKVM_F_OP = 2,    /* send (op + 64*off, X, B, C) on the operation bus (else C = 0) */
-    ZKVM_F_MR = 3,    /* read memory word M at address A + imm (else M = 0) */
-    ZKVM_F_MW = 4,    /* write memory word at A + imm */
-    ZKVM_F_WR = 5,    /* register rc = C */
-    ZKVM_F_XM = 6,    /* X = M (else X = A) */
-    ZKVM_F_MWB = 7,   /* the memory write value is B (full aligned word; else C) */
-    ZKVM_F_BR = 8,    /* next = C ? target : next (C is 0 or 1) */
-    ZKVM_F_JIND = 9,  /* next = 4 * A (A < 2^32) */
-    ZKVM_F_HALT = 10, /* exit: A must be 1 (a7 == 93 checked), B is the exit code */
-    ZKVM_N_FLAGS = 11
+    ZKVM_F_BIMM = 0,  /* B = reg[rb] + imm (rb = 0: B = imm) */
+    ZKVM_F_OP = 1,    /* send (op + 64*off, X, B, C) on the operation bus (else C = 0) */
+    ZKVM_F_MR = 2,    /* read memory word M at address A + imm (else M = 0) */
+    ZKVM_F_MW = 3,    /* write memory word at A + imm */
+    ZKVM_F_WR = 4,    /* register rc = C */
+    ZKVM_F_XM = 5,    /* X = M (else X = A) */
+    ZKVM_F_MWB = 6,   /* the memory write value is B (full aligned word; else C); implies MW */
+    ZKVM_F_BR = 7,    /* next = C ? target : next (C is 0 or 1) */
+    ZKVM_F_JIND = 8,  /* next = 4 * A (A < 2^32) */
+    ZKVM_F_HALT = 9,  /* exit: A must be 1 (a7 == 93 checked), B is the exit code */
+    ZKVM_N_FLAGS = 10
 };
 
 /* Whether a uop with these flags writes register rc (with C). */

@@ -72,7 +72,7 @@ int zkvm_exec_run(const vm_program *p, const zkvm_rom *rom, const uint8_t *input
     uint64_t regs[ZKVM_N_REGS] = {0}, last_t[ZKVM_N_REGS] = {0};
     out->uop_count = zisk_xcalloc(rom->n_uops, sizeof *out->uop_count);
     out->init_used = zisk_xcalloc(rom->n_init ? rom->n_init : 1, 1);
-    size_t cap_rows = 4096;
+    size_t cap_rows = 4096, cap_refresh = 0;
     out->rows = zisk_xmalloc(cap_rows * sizeof *out->rows);
     uint64_t upc = 0;
     int rc = -1;
@@ -96,7 +96,10 @@ int zkvm_exec_run(const vm_program *p, const zkvm_rom *rom, const uint8_t *input
         uint64_t t8 = 8 * step, t4 = 4 * step; /* memory-bus and register-bus times */
         if ((step & ((1u << ZKVM_REFRESH_LOG) - 1)) == 0) {
             /* every register's refresh at time 4 * step (zkvm_airs.h) */
-            out->refresh = zisk_xrealloc(out->refresh, (out->n_refresh + ZKVM_N_REGS) * sizeof *out->refresh);
+            if (out->n_refresh + ZKVM_N_REGS > cap_refresh) {
+                cap_refresh = cap_refresh ? 2 * cap_refresh : 64 * ZKVM_N_REGS;
+                out->refresh = zisk_xrealloc(out->refresh, cap_refresh * sizeof *out->refresh);
+            }
             for (unsigned k = 0; k < ZKVM_N_REGS; k++) {
                 out->refresh[out->n_refresh++] = (struct zkvm_refresh){(uint32_t)last_t[k], regs[k]};
                 last_t[k] = t4;
@@ -104,9 +107,9 @@ int zkvm_exec_run(const vm_program *p, const zkvm_rom *rom, const uint8_t *input
         }
         ZISK_ASSERT(u->ra < ZKVM_N_REGS && u->rb < ZKVM_N_REGS && u->rc < ZKVM_N_REGS);
         r.a = regs[u->ra]; /* every uop reads ra (x0 when it needs no A) */
-        r.b = HAS(RB) ? regs[u->rb] : HAS(BIMM) ? u->imm : 0;
+        r.b = regs[u->rb] + (HAS(BIMM) ? u->imm : 0); /* every uop reads rb (x0 for none) */
         r.pt_a = (uint32_t)last_t[u->ra], last_t[u->ra] = t4 + 1;
-        if (HAS(RB)) r.pt_b = (uint32_t)last_t[u->rb], last_t[u->rb] = t4 + 2;
+        r.pt_b = (uint32_t)last_t[u->rb], last_t[u->rb] = t4 + 2;
         uint64_t waddr = 0;
         if (HAS(MR) || HAS(MW)) {
             uint64_t ea = r.a + u->imm;
@@ -322,7 +325,9 @@ gl_t *zkvm_main_trace(const zkvm_rom *rom, const zkvm_exec *e, unsigned log_n, s
         uint64_t mw = HAS(MW) ? (HAS(MWB) ? r->b : r->c) : 0;
         int fmem = HAS(MR) || HAS(MW);
 #undef HAS
-        const uint64_t vals[5] = {r->a, r->b, r->c, r->m, mw};
+        /* the B column holds the value read from rb: B less the immediate */
+        uint64_t vb = ((fl >> ZKVM_F_BIMM) & 1u) ? r->b - u->imm : r->b;
+        const uint64_t vals[5] = {r->a, vb, r->c, r->m, mw};
         for (unsigned v = 0; v < 5; v++) {
             COL(ZKVM_MC_A_LO + 2 * v)[i] = (uint32_t)vals[v];
             COL(ZKVM_MC_A_LO + 2 * v + 1)[i] = vals[v] >> 32;
@@ -339,7 +344,7 @@ gl_t *zkvm_main_trace(const zkvm_rom *rom, const zkvm_exec *e, unsigned log_n, s
         uint64_t t4 = 4 * (uint64_t)(g + 1);
         const struct { int on; uint64_t t, pt; unsigned c_g; } sl[3] = {
             {1, t4 + 1, r->pt_a, ZKVM_MC_GA},
-            {(fl >> ZKVM_F_RB) & 1u, t4 + 2, r->pt_b, ZKVM_MC_GB},
+            {1, t4 + 2, r->pt_b, ZKVM_MC_GB},
             {zkvm_uop_writes_reg(fl), t4 + 3, r->pt_c, ZKVM_MC_GC},
         };
         for (unsigned k = 0; k < 3; k++) {

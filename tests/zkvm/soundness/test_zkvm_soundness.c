@@ -125,7 +125,7 @@ static void segment_handover(const tcase *tc, zkvm_kind k, size_t idx, unsigned 
     for (size_t i = 0; i < n; i++) {
         MC(STEP)[i] = gl_add(MC(STEP)[i], 8);
         MC(GA)[i] = gl_add(MC(GA)[i], 32 * MC(ACTIVE)[i]);
-        MC(GB)[i] = gl_add(MC(GB)[i], 32 * FLAG(RB)[i]);
+        MC(GB)[i] = gl_add(MC(GB)[i], 32 * MC(ACTIVE)[i]);
         MC(GC)[i] = gl_add(MC(GC)[i], 32 * FLAG(WR)[i]);
     }
     g_done = 1;
@@ -181,7 +181,7 @@ static void reg_stale_read(const tcase *tc, zkvm_kind k, size_t idx, unsigned lo
      * g grows by one), and to keep the range bus balanced another slot whose gap limb is g + 1
      * claims g: two reads of tuples nobody sent, which only the register bus can see */
     static const struct { unsigned on, col; } slots[3] = {{ZKVM_MC_ACTIVE, ZKVM_MC_GA},
-                                                          {ZKVM_MC_FLAG0 + ZKVM_F_RB, ZKVM_MC_GB},
+                                                          {ZKVM_MC_ACTIVE, ZKVM_MC_GB},
                                                           {ZKVM_MC_FLAG0 + ZKVM_F_WR, ZKVM_MC_GC}};
     for (size_t i = 4; i < n; i++) {
         if (!MC(ACTIVE)[i] || MC(GA)[i] >= 0xffff || 4 * MC(STEP)[i] + 1 - 1 - MC(GA)[i] == 0)
@@ -299,7 +299,9 @@ static void operand_not_imm(const tcase *tc, zkvm_kind k, size_t idx, unsigned l
     if (k != ZKVM_KIND_MAIN || g_done) return;
     long r = find_row(t, n, 1u << ZKVM_F_BIMM | 1u << ZKVM_F_OP);
     if (r < 0) return;
-    MC(B_LO)[r] = gl_add(MC(B_LO)[r], 1);
+    /* B = VB + imm is not the immediate any more: VB is not what x0 holds (the register bus)
+     * and the operation gets another operand (the operation bus, whose id is checked first) */
+    MC(VB_LO)[r] = gl_add(MC(VB_LO)[r], 1);
     g_done = 1;
 }
 
@@ -515,7 +517,7 @@ static const tcase cases[] = {
     {"execution stops without exit", "stop_only_at_halt", 0, halt_early, 0},
     {"operation changed", "bus", 0, op_changed, 0},
     {"access at a wrong address", "ea_lo", 0, wrong_address, 0},
-    {"operand not the immediate", "b_imm", 0, operand_not_imm, 0},
+    {"operand not the immediate", "does not balance", 0, operand_not_imm, 0},
     {"RAM word relabelled as input", "region_offset", 0, region_relabel, 0},
     {"write to the input region", "input_read_only", 0, input_write, 0},
     {"initialised data not written", "mandatory_init", 0, skip_data_init, 0},
