@@ -13,6 +13,7 @@
 #include "air.h"
 #include "base.h"
 #include "zkvm_ops.h"
+#include "zkvm_range.h"
 
 /* An AIR under construction with its stage-1 columns 0..n-1 (pa_begin). */
 typedef struct bld {
@@ -61,6 +62,38 @@ static inline int pa_op_slot(const zkvm_op *ops, int n, zkvm_op op) {
     for (int i = 0; i < n; i++)
         if (ops[i] == op) return i;
     return -1;
+}
+
+/* A row of a provider's trace as integers (witness) and the AIR's equations on it (row_ok). */
+typedef void (*pa_witness_fn)(const zkvm_op_record *r, int flag, uint64_t *row);
+typedef int (*pa_row_ok_fn)(const uint64_t *row, const zkvm_op_record *r);
+
+/* The stage-1 trace (column-major, 2^log_n rows, zkvm_trace_alloc) of provider `name` whose
+ * flag i proves ops[i], with rows 0..n-1 from the records and the rest zero. A record must be
+ * valid for the provider (its op in ops, offset 0, c = zkvm_op_eval): otherwise the caller has
+ * a bug and this aborts, naming the provider and the record. Every row witness() builds must
+ * pass row_ok() (a builder that disagrees with its AIR aborts here, not in a proof). */
+static inline gl_t *pa_trace(const char *name, const zkvm_op *ops, int n_ops, unsigned n_cols,
+                             const zkvm_op_record *recs, size_t n, unsigned log_n, pa_witness_fn witness,
+                             pa_row_ok_fn row_ok) {
+    ZISK_ASSERT(log_n >= 1 && log_n <= 30 && n_cols <= 64);
+    size_t rows = (size_t)1 << log_n;
+    ZISK_ASSERT(n <= rows && (n == 0 || recs != NULL));
+    gl_t *t = zkvm_trace_alloc(n_cols, rows);
+    uint64_t row[64];
+    for (size_t i = 0; i < n; i++) {
+        const zkvm_op_record *r = &recs[i];
+        uint64_t c;
+        int f = zkvm_opc_off(r->opc) == 0 ? pa_op_slot(ops, n_ops, zkvm_opc_op(r->opc)) : -1;
+        if (f < 0 || !zkvm_op_eval(r->opc, r->x, r->y, &c) || c != r->c)
+            zisk_panic(__FILE__, __LINE__, "%s: record %zu (opc %u, x %#llx, y %#llx, c %#llx) is not a valid %s operation",
+                       name, i, r->opc, (unsigned long long)r->x, (unsigned long long)r->y,
+                       (unsigned long long)r->c, name);
+        witness(r, f, row);
+        ZISK_ASSERT(row_ok(row, r));
+        for (unsigned k = 0; k < n_cols; k++) t[(size_t)k * rows + i] = row[k];
+    }
+    return t;
 }
 
 #endif

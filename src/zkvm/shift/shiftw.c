@@ -36,10 +36,7 @@ static const char *const COL_NAMES[N_COLS] = {
 #define TWO31 ((int64_t)1 << 31)
 #define TWO32 ((int64_t)1 << 32)
 
-/* The op's flag index, or -1. */
-static int op_slot(zkvm_op op) { return pa_op_slot(FLAG_OP, N_FLAGS, op); }
-
-int zkvm_shiftw_handles(zkvm_op op) { return op_slot(op) >= 0; }
+int zkvm_shiftw_handles(zkvm_op op) { return pa_op_slot(FLAG_OP, N_FLAGS, op) >= 0; }
 
 gl_t *zkvm_shiftw_fixed(unsigned log_n) {
     (void)log_n;
@@ -147,23 +144,9 @@ static int row_ok(const uint64_t row[N_COLS], const zkvm_op_record *r) {
 }
 
 gl_t *zkvm_shiftw_trace(const zkvm_op_record *recs, size_t n, unsigned log_n, zkvm_range_counts *rc) {
-    ZISK_ASSERT(log_n >= 1 && log_n <= 30 && rc != NULL);
+    ZISK_ASSERT(rc != NULL);
+    gl_t *t = pa_trace("shiftw", FLAG_OP, N_FLAGS, N_COLS, recs, n, log_n, witness, row_ok);
     size_t rows = (size_t)1 << log_n;
-    ZISK_ASSERT(n <= rows && (n == 0 || recs != NULL));
-    gl_t *t = zkvm_trace_alloc(N_COLS, rows);
-    uint64_t row[N_COLS];
-    for (size_t i = 0; i < n; i++) {
-        const zkvm_op_record *r = &recs[i];
-        uint64_t c;
-        int f = zkvm_opc_off(r->opc) == 0 ? op_slot(zkvm_opc_op(r->opc)) : -1;
-        if (f < 0 || !zkvm_op_eval(r->opc, r->x, r->y, &c) || c != r->c)
-            zisk_panic(__FILE__, __LINE__, "shiftw: record %zu (opc %u, x %#llx, y %#llx, c %#llx) "
-                       "is not a valid shiftw operation", i, r->opc, (unsigned long long)r->x,
-                       (unsigned long long)r->y, (unsigned long long)r->c);
-        witness(r, f, row);
-        ZISK_ASSERT(row_ok(row, r));
-        for (unsigned k = 0; k < N_COLS; k++) t[(size_t)k * rows + i] = row[k];
-    }
     /* padding rows: zero but for p1 = pw = 1 (2^0) */
     for (size_t i = n; i < rows; i++) t[(size_t)COL_P1 * rows + i] = t[(size_t)COL_PW * rows + i] = 1;
     size_t skipped = zkvm_shiftw_count_lookups(t, log_n, rc);
