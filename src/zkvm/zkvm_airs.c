@@ -32,19 +32,17 @@ static air *build_or_die(air_builder *B) {
     return a;
 }
 
-gl_t *zkvm_seg_fixed(unsigned log_n) {
-    size_t n = (size_t)1 << log_n;
-    gl_t *f = zisk_xcalloc(2 * n, sizeof *f);
-    f[0] = 1;         /* L_first */
-    f[n + n - 1] = 1; /* L_last */
+gl_t *zkvm_mem_fixed(unsigned log_n) {
+    gl_t *f = zisk_xcalloc((size_t)1 << log_n, sizeof *f);
+    f[0] = 1; /* L_first */
     return f;
 }
 
-/* What main and memory share: stage-1 columns, the L_first/L_last fixed columns, and the
- * segment publics (index, is_first, is_last, then n_pub - 3 of the AIR's own). */
+/* What main and memory share: stage-1 columns and the segment publics (index, is_first,
+ * is_last, then n_pub - 3 of the AIR's own). */
 typedef struct seg_air {
     air_builder *b;
-    air_col c0, lf, ll;
+    air_col c0;
     uint32_t pub; /* index of public 0 */
     air_expr seg, is_first, is_last;
 } seg_air;
@@ -53,8 +51,6 @@ static seg_air seg_air_begin(const char *name, const char *cols, uint32_t n_cols
     seg_air g;
     air_builder *B = g.b = air_builder_new(name, 3);
     g.c0 = air_cols_stage1(B, cols, n_cols);
-    g.lf = air_col_fixed(B, "L_first");
-    g.ll = air_col_fixed(B, "L_last");
     g.pub = air_publics_new(B, "seg", n_pub);
     g.seg = air_public(B, g.pub + ZKVM_SEG_PUB_INDEX);
     g.is_first = air_public(B, g.pub + ZKVM_SEG_PUB_IS_FIRST);
@@ -214,7 +210,8 @@ _Static_assert(ZKVM_BASE_IN == ZKVM_GUEST_BASE + VM_INPUT_ADDR / 8 &&
 air *zkvm_mem_air(void) {
     seg_air g = seg_air_begin("zkvm_memory", "mem", ZKVM_XC_COUNT, ZKVM_MEM_N_PUBLICS);
     air_builder *B = g.b;
-    air_col c0 = g.c0, lf = g.lf;
+    air_col c0 = g.c0;
+    air_col lf = air_col_fixed(B, "L_first"); /* row 0: the sentinel or the carry row */
 #define C(i) air_col_at(c0, (i))
 #define V(i) CUR(C(i))
 #define N(i) NXT(C(i))

@@ -64,8 +64,8 @@ enum {
 };
 
 air *zkvm_main_air(void);
-/* Fixed columns of main and memory (L_first, L_last), column-major, 2^log_n rows. */
-gl_t *zkvm_seg_fixed(unsigned log_n);
+/* The memory AIR's fixed column (L_first), 2^log_n rows (allocated). Main has none. */
+gl_t *zkvm_mem_fixed(unsigned log_n);
 
 /* ---- memory ---- */
 enum {

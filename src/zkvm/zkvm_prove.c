@@ -126,7 +126,8 @@ static air *kind_air(keyring *kr, zkvm_kind k) {
 /* Fixed columns of a universal kind at 2^log_n rows (NULL when the AIR has none). */
 static gl_t *kind_fixed(zkvm_kind k, unsigned log_n) {
     switch (k) {
-    case ZKVM_KIND_MAIN: case ZKVM_KIND_MEMORY: return zkvm_seg_fixed(log_n);
+    case ZKVM_KIND_MAIN: return NULL;
+    case ZKVM_KIND_MEMORY: return zkvm_mem_fixed(log_n);
     case ZKVM_KIND_BOUNDARY: return zkvm_boundary_fixed();
     case ZKVM_KIND_REFRESH: return zkvm_refresh_fixed(log_n);
     case ZKVM_KIND_RANGE: return zkvm_range_fixed();
