@@ -32,12 +32,6 @@ static air *build_or_die(air_builder *B) {
     return a;
 }
 
-gl_t *zkvm_mem_fixed(unsigned log_n) {
-    gl_t *f = zisk_xcalloc((size_t)1 << log_n, sizeof *f);
-    f[0] = 1; /* L_first */
-    return f;
-}
-
 /* What main and memory share: stage-1 columns and the segment publics (index, is_first,
  * is_last, then n_pub - 3 of the AIR's own). */
 typedef struct seg_air {
@@ -211,7 +205,6 @@ air *zkvm_mem_air(void) {
     seg_air g = seg_air_begin("zkvm_memory", "mem", ZKVM_XC_COUNT, ZKVM_MEM_N_PUBLICS);
     air_builder *B = g.b;
     air_col c0 = g.c0;
-    air_col lf = air_col_fixed(B, "L_first"); /* row 0: the sentinel or the carry row */
 #define C(i) air_col_at(c0, (i))
 #define V(i) CUR(C(i))
 #define N(i) NXT(C(i))
@@ -232,10 +225,13 @@ air *zkvm_mem_air(void) {
     EVERY("register_region", MUL(r_reg, o1));
     EVERY("input_read_only", MUL(wr, r_in));
     EVERY("rom_read_only", MUL(MUL(wr, r_rom), t));
-    EVERY("phantom_rows_read", MUL(MUL(ONE_MINUS(CUR(lf)), ONE_MINUS(mult)), wr));
-    EVERY("carry_row_receives_nothing", MUL(CUR(lf), mult));
+    /* Row 0 (the sentinel or the carry row) receives nothing; every later row that receives
+     * nothing (padding) is a read. The domain's first-row and transition selectors say which
+     * rows these are, so no fixed column is needed. */
+    FIRST("carry_row_receives_nothing", mult);
     /* order and consistency with the previous row */
     air_expr same_n = N(ZKVM_XC_SAME);
+    TRANS("phantom_rows_read", MUL(ONE_MINUS(N(ZKVM_XC_MULT)), N(ZKVM_XC_WR)));
     TRANS("same_addr", MUL(same_n, SUB(N(ZKVM_XC_ADDR), addr)));
     air_expr dt = SUB(SUB(N(ZKVM_XC_T), t), K(1)), da = SUB(SUB(N(ZKVM_XC_ADDR), addr), K(1));
     TRANS("sorted", SUB(ADD(MUL(same_n, dt), MUL(ONE_MINUS(same_n), da)),

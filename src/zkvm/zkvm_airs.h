@@ -64,8 +64,6 @@ enum {
 };
 
 air *zkvm_main_air(void);
-/* The memory AIR's fixed column (L_first), 2^log_n rows (allocated). Main has none. */
-gl_t *zkvm_mem_fixed(unsigned log_n);
 
 /* ---- memory ---- */
 enum {

@@ -127,7 +127,7 @@ static air *kind_air(keyring *kr, zkvm_kind k) {
 static gl_t *kind_fixed(zkvm_kind k, unsigned log_n) {
     switch (k) {
     case ZKVM_KIND_MAIN: return NULL;
-    case ZKVM_KIND_MEMORY: return zkvm_mem_fixed(log_n);
+    case ZKVM_KIND_MEMORY: return NULL;
     case ZKVM_KIND_BOUNDARY: return zkvm_boundary_fixed();
     case ZKVM_KIND_REFRESH: return zkvm_refresh_fixed(log_n);
     case ZKVM_KIND_RANGE: return zkvm_range_fixed();

@@ -11,19 +11,19 @@
 
 /* Stage-1 columns. F_*: one-hot op flags (their sum is the row's multiplicity); X_*, Y_*: the
  * operands' 32-bit limbs; C0..C3: the result's 16-bit limbs; K0, K1: the carries of the low and
- * high words; S: bit 31 of the result (W forms only). */
+ * high words; S: bit 31 of the result (W forms only). LD is x + 0 with both carries zero. */
 enum {
-    COL_F_ADD, COL_F_SUB, COL_F_ADDW, COL_F_SUBW,
+    COL_F_ADD, COL_F_SUB, COL_F_ADDW, COL_F_SUBW, COL_F_LD,
     COL_X_LO, COL_X_HI, COL_Y_LO, COL_Y_HI,
     COL_C0, COL_C1, COL_C2, COL_C3,
     COL_K0, COL_K1, COL_S,
     N_COLS
 };
-#define N_FLAGS 4
-static const zkvm_op FLAG_OP[N_FLAGS] = {ZKVM_OP_ADD, ZKVM_OP_SUB, ZKVM_OP_ADDW, ZKVM_OP_SUBW};
+#define N_FLAGS 5
+static const zkvm_op FLAG_OP[N_FLAGS] = {ZKVM_OP_ADD, ZKVM_OP_SUB, ZKVM_OP_ADDW, ZKVM_OP_SUBW, ZKVM_OP_LD};
 static const char *const COL_NAMES[N_COLS] = {
-    "f_add", "f_sub", "f_addw", "f_subw", "x_lo", "x_hi", "y_lo", "y_hi",
-    "c0",    "c1",    "c2",     "c3",     "k0",   "k1",   "s",
+    "f_add", "f_sub", "f_addw", "f_subw", "f_ld", "x_lo", "x_hi", "y_lo",
+    "y_hi",  "c0",    "c1",     "c2",     "c3",   "k0",   "k1",   "s",
 };
 
 #define M16 0xffffull
@@ -45,8 +45,8 @@ gl_t *zkvm_add_fixed(unsigned log_n) {
 air *zkvm_add_air(void) {
     bld bs = pa_begin("add", COL_NAMES, N_COLS), *B = &bs;
     air_expr f_add = col(B, COL_F_ADD), f_sub = col(B, COL_F_SUB);
-    air_expr f_addw = col(B, COL_F_ADDW), f_subw = col(B, COL_F_SUBW);
-    air_expr act = add(B, add(B, f_add, f_sub), add(B, f_addw, f_subw));
+    air_expr f_addw = col(B, COL_F_ADDW), f_subw = col(B, COL_F_SUBW), f_ld = col(B, COL_F_LD);
+    air_expr act = add(B, add(B, add(B, f_add, f_sub), add(B, f_addw, f_subw)), f_ld);
     air_expr w = add(B, f_addw, f_subw);   /* a W form */
     air_expr neg = add(B, f_sub, f_subw);  /* a subtraction: the row proves c + y = x */
     air_expr x_lo = col(B, COL_X_LO), x_hi = col(B, COL_X_HI);
@@ -71,6 +71,9 @@ air *zkvm_add_air(void) {
     constrain(B, "w_fill3", mul(B, w, sub(B, c3, scale(B, (int64_t)M16, s))));
     constrain(B, "w_k1", mul(B, w, k1));
     constrain(B, "s_only_w", mul(B, one_minus(B, w), s));
+    /* LD: y = 0 and no carries, so carry_lo/carry_hi read c = x (y's limbs are canonical and
+     * k0, k1 bits: a sum of these non-negative integers below 2^34 is 0 only if each is) */
+    constrain(B, "ld_copy", mul(B, f_ld, add(B, add(B, y_lo, y_hi), add(B, k0, k1))));
 
     air_expr opc = K(B, 0);
     for (unsigned i = 0; i < N_FLAGS; i++) opc = add(B, opc, scale(B, (int64_t)FLAG_OP[i], col(B, i)));
@@ -121,6 +124,7 @@ static int row_ok(const uint64_t row[N_COLS], const zkvm_op_record *r) {
     int is_w = FLAG_OP[f] == ZKVM_OP_ADDW || FLAG_OP[f] == ZKVM_OP_SUBW;
     int is_sub = FLAG_OP[f] == ZKVM_OP_SUB || FLAG_OP[f] == ZKVM_OP_SUBW;
     int64_t c_lo = (int64_t)(row[COL_C0] + (row[COL_C1] << 16)), c_hi = (int64_t)(row[COL_C2] + (row[COL_C3] << 16));
+    if (FLAG_OP[f] == ZKVM_OP_LD && (row[COL_Y_LO] | row[COL_Y_HI] | row[COL_K0] | row[COL_K1]) != 0) return 0;
     int64_t sigma = is_sub ? -1 : 1;
     int64_t lo = sigma * ((int64_t)row[COL_X_LO] - c_lo) + (int64_t)row[COL_Y_LO] - TWO32 * (int64_t)row[COL_K0];
     int64_t hi = sigma * ((int64_t)row[COL_X_HI] - c_hi) + (int64_t)row[COL_Y_HI] + (int64_t)row[COL_K0] -
@@ -147,8 +151,9 @@ size_t zkvm_add_count_lookups(const gl_t *trace, unsigned log_n, zkvm_range_coun
     const gl_t *col_of[N_COLS];
     for (unsigned k = 0; k < N_COLS; k++) col_of[k] = trace + (size_t)k * rows;
     for (size_t i = 0; i < rows; i++) {
-        gl_t act = gl_add(gl_add(col_of[COL_F_ADD][i], col_of[COL_F_SUB][i]),
-                          gl_add(col_of[COL_F_ADDW][i], col_of[COL_F_SUBW][i]));
+        gl_t act = gl_add(gl_add(gl_add(col_of[COL_F_ADD][i], col_of[COL_F_SUB][i]),
+                                 gl_add(col_of[COL_F_ADDW][i], col_of[COL_F_SUBW][i])),
+                          col_of[COL_F_LD][i]);
         gl_t w = gl_add(col_of[COL_F_ADDW][i], col_of[COL_F_SUBW][i]);
         if (act != 0) {
             for (unsigned l = 0; l < 4; l++) {

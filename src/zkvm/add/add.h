@@ -1,15 +1,18 @@
 /*
- * add.h: the "add" provider AIR of the zkVM: 64-bit and W-form addition and subtraction
- * (docs/zkvm/add.md).
+ * add.h: the "add" provider AIR of the zkVM: 64-bit and W-form addition and subtraction, and
+ * the full-word load LD (docs/zkvm/add.md).
  *
  * The provider receives on ZKVM_BUS_OP (zkvm_ops.h) the tuples of
- *     ADD SUB ADDW SUBW
+ *     ADD SUB ADDW SUBW LD
  * (offset always 0), one per row, and proves c = zkvm_op_eval(opc, x, y) with c's limbs in
  * [0, 2^32). It is the cheap path for the most frequent operations (about a third of all
- * executed uops): 15 stage-1 columns and 6 lookups per row against the binary AIR's 64 columns
- * and 9 byte-table lookups. Unlike the binary AIR it does NOT range-check x and y: it relies on
- * the operation bus contract's canonical-operand rule (zkvm_ops.h; docs/PROOFS.md, "Why it is
- * sound", item 4), which the main AIR guarantees for every tuple it sends.
+ * executed uops): 16 stage-1 columns and 6 lookups per row against the binary AIR's 64 columns
+ * and 9 byte-table lookups (LD: the shift AIR's 104 cells). Unlike the binary AIR it does NOT
+ * range-check x and y of ADD..SUBW: it relies on the operation bus contract's canonical-operand
+ * rule (zkvm_ops.h; docs/PROOFS.md, "Why it is sound", item 4), which the main AIR guarantees
+ * for every tuple it sends. A load's x is the exception (an input word may be any field
+ * element): LD is proven as x + 0 with both carries zero, so x's limbs equal c's, which are
+ * range-checked.
  *
  * A row holds x and y as 32-bit limbs, c as four 16-bit limbs c0..c3 (range-checked on
  * ZKVM_BUS_RANGE16), the carries k0, k1 and, for the W forms, the sign s of the 32-bit result
@@ -34,7 +37,7 @@
 /* Builds the provider AIR "add" (max degree 3; free with air_free). Aborts only on a bug. */
 air *zkvm_add_air(void);
 
-/* 1 for ADD, SUB, ADDW and SUBW, 0 for every other value (including ZKVM_OP_NONE). */
+/* 1 for ADD, SUB, ADDW, SUBW and LD, 0 for every other value (including ZKVM_OP_NONE). */
 int zkvm_add_handles(zkvm_op op);
 
 /* The provider has no fixed columns: returns NULL for every log_n. */

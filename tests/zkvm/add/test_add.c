@@ -25,12 +25,13 @@
 static air *g_add;
 static ph_provider g_prov;
 
-static const zkvm_op OPS[] = {ZKVM_OP_ADD, ZKVM_OP_SUB, ZKVM_OP_ADDW, ZKVM_OP_SUBW};
+static const zkvm_op OPS[] = {ZKVM_OP_ADD, ZKVM_OP_SUB, ZKVM_OP_ADDW, ZKVM_OP_SUBW, ZKVM_OP_LD};
 #define N_OPS (sizeof OPS / sizeof OPS[0])
+#define N_BINARY_OPS 4 /* the ones that take any y (LD's y must be 0) */
 
 /* The harness's helpers, bound to this provider. */
 typedef ph_job job;
-static zkvm_op_record rec(zkvm_op op, uint64_t x, uint64_t y) { return ph_rec(op, x, y); }
+static zkvm_op_record rec(zkvm_op op, uint64_t x, uint64_t y) { return ph_rec(op, x, op == ZKVM_OP_LD ? 0 : y); }
 static uint64_t rnd(uint64_t *s) { return ph_rnd(s); }
 static job job_new(const zkvm_op_record *r, size_t n) { return ph_job_new(&g_prov, zkvm_add_trace, r, n); }
 static void job_free(job *j) { ph_job_free(j); }
@@ -64,6 +65,7 @@ static void test_eval_known(void **state) {
         {ZKVM_OP_SUBW, 0x80000000ull, 1, 0x7fffffff},
         {ZKVM_OP_SUBW, 0xffffffff00000005ull, 3, 2},
         {ZKVM_OP_SUBW, 0, 0x80000000ull, 0xffffffff80000000ull},
+        {ZKVM_OP_LD, 0xdeadbeef12345678ull, 0, 0xdeadbeef12345678ull},
     };
     for (size_t i = 0; i < sizeof K / sizeof K[0]; i++) {
         uint64_t c = 0;
@@ -74,6 +76,7 @@ static void test_eval_known(void **state) {
     }
     uint64_t c;
     assert_false(zkvm_op_eval(zkvm_opc(ZKVM_OP_ADD, 1), 2, 3, &c)); /* no offsets */
+    assert_false(zkvm_op_eval(zkvm_opc(ZKVM_OP_LD, 0), 2, 3, &c));  /* a load's y is 0 */
     for (unsigned op = 0; op < ZKVM_OP_COUNT + 2; op++) {
         int ours = 0;
         for (size_t i = 0; i < N_OPS; i++) ours |= OPS[i] == (zkvm_op)op;
@@ -204,6 +207,31 @@ static void test_w_forms(void **state) {
     job_free(&j);
 }
 
+static void test_ld(void **state) {
+    (void)state;
+    /* an input word whose low limb is not canonical (2^32 + 5): read with a carry as
+     * c = 5 + 2^32 (x_hi + 1), which carry_lo/carry_hi allow; ld_copy forbids the carry */
+    job j = job_claiming(ZKVM_OP_LD, 7ull << 32, 0, (8ull << 32) + 5);
+    j.t[0].v[1] = (1ull << 32) + 5;
+    *cell(&j, "x_lo", 0) = (1ull << 32) + 5;
+    set_c(&j, (8ull << 32) + 5);
+    *cell(&j, "k0", 0) = 1;
+    expect_caught("ld of a non-canonical word", check(&j), "ld_copy");
+    job_free(&j);
+    /* a load with y != 0 claiming x + y (a valid ADD row otherwise) */
+    j = job_claiming(ZKVM_OP_LD, 40, 0, 43);
+    j.t[0].v[3] = 3;
+    *cell(&j, "y_lo", 0) = 3;
+    set_c(&j, 43);
+    expect_caught("ld with y", check(&j), "ld_copy");
+    job_free(&j);
+    /* LD at offset 8 bytes in: no receiver (the row's opc is LD at offset 0) */
+    j = job_claiming(ZKVM_OP_LD, 40, 0, 40);
+    j.t[0].v[0] = zkvm_opc(ZKVM_OP_LD, 1);
+    expect_caught("ld at an offset", check(&j), NULL);
+    job_free(&j);
+}
+
 static void test_flags(void **state) {
     (void)state;
     /* two flags on one row */
@@ -231,7 +259,7 @@ static void test_flags(void **state) {
 
 static void test_stark_job(void **state) {
     (void)state;
-    ph_test_stark_job(&g_prov, zkvm_add_trace, OPS, N_OPS, 12, 17, "c0", 0); /* a result limb */
+    ph_test_stark_job(&g_prov, zkvm_add_trace, OPS, N_BINARY_OPS, 12, 17, "c0", 0); /* a result limb */
 }
 
 static int setup(void **state) {
@@ -251,7 +279,8 @@ static int teardown(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_eval_known), cmocka_unit_test(test_honest), cmocka_unit_test(test_wrong_results),
-        cmocka_unit_test(test_w_forms),    cmocka_unit_test(test_flags),  cmocka_unit_test(test_stark_job),
+        cmocka_unit_test(test_w_forms),    cmocka_unit_test(test_ld),     cmocka_unit_test(test_flags),
+        cmocka_unit_test(test_stark_job),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
