@@ -27,7 +27,7 @@
 #include "stark.h"
 #include "vm.h"
 
-#define ZKVM_PROOF_VERSION 11
+#define ZKVM_PROOF_VERSION 12
 /* Default and limits of --segment-bits (rows per main/memory/provider instance = 2^bits). */
 #define ZKVM_SEGMENT_BITS_DEFAULT 18
 #define ZKVM_SEGMENT_BITS_MIN 4
@@ -55,7 +55,8 @@ typedef enum zkvm_kind {
     ZKVM_KIND_EQ = 12,
     ZKVM_KIND_REFRESH = 13,
     ZKVM_KIND_SHIFT64 = 14,
-    ZKVM_N_KINDS = 15
+    ZKVM_KIND_MEMOP = 15,
+    ZKVM_N_KINDS = 16
 } zkvm_kind;
 const char *zkvm_kind_name(zkvm_kind k);
 

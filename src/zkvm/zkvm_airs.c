@@ -64,48 +64,25 @@ air *zkvm_main_air(void) {
 #define PUB(i) air_public(B, g.pub + (i))
 #define C(i) air_col_at(c0, (i))
 #define V(i) CUR(C(i))
-#define FL(f) V(ZKVM_MC_FLAG0 + ZKVM_F_##f)
+#define FL(f) V(ZKVM_MC_FLAG0 + ZKVM_AF_##f)
     air_expr active = V(ZKVM_MC_ACTIVE);
-    air_expr two32 = K(1ull << 32);
 
     /* booleans */
     EVERY("bool_active", MUL(active, ONE_MINUS(active)));
     air_expr packed = K(0);
-    for (unsigned f = 0; f < ZKVM_N_FLAGS; f++) {
+    for (unsigned f = 0; f < ZKVM_N_AIR_FLAGS; f++) {
         air_expr x = V(ZKVM_MC_FLAG0 + f);
         EVERY("bool_flag", MUL(x, ONE_MINUS(x)));
         packed = ADD(packed, MUL(K(1ull << f), x));
     }
-    static const unsigned bits[] = {ZKVM_MC_O0, ZKVM_MC_O1, ZKVM_MC_O2, ZKVM_MC_K};
-    for (unsigned i = 0; i < 4; i++) EVERY("bool_bits", MUL(V(bits[i]), ONE_MINUS(V(bits[i]))));
     EVERY("inactive_no_flags", MUL(ONE_MINUS(active), packed));
 
     air_expr A[2] = {V(ZKVM_MC_A_LO), V(ZKVM_MC_A_HI)}, VB[2] = {V(ZKVM_MC_VB_LO), V(ZKVM_MC_VB_HI)};
     air_expr Cv[2] = {V(ZKVM_MC_C_LO), V(ZKVM_MC_C_HI)};
-    air_expr M[2] = {V(ZKVM_MC_M_LO), V(ZKVM_MC_M_HI)}, MW[2] = {V(ZKVM_MC_MW_LO), V(ZKVM_MC_MW_HI)};
     air_expr imm[2] = {V(ZKVM_MC_IMM_LO), V(ZKVM_MC_IMM_HI)};
-    /* the op's first operand (degree 2: the op interaction gets a stage-2 group of its own,
-     * declared last so that the other 12 interactions pair up) */
-    air_expr X[2];
-    for (unsigned h = 0; h < 2; h++) X[h] = ADD(A[h], MUL(FL(XM), SUB(M[h], A[h])));
-    for (unsigned h = 0; h < 2; h++) {
-        EVERY("m_zero_unless_read", MUL(ONE_MINUS(FL(MR)), M[h]));
-        EVERY("c_zero_without_op", MUL(ONE_MINUS(FL(OP)), Cv[h]));
-        /* MW = MWB ? VB : C on write rows (MWB implies MW and excludes BIMM: B = VB there) */
-        EVERY("mw_select", SUB(MUL(FL(MW), SUB(MW[h], Cv[h])), MUL(FL(MWB), SUB(VB[h], Cv[h]))));
-    }
-    /* memory address: A + imm = 8 * maddr + off (64-bit, high word zero) */
-    /* MR + MW is 0 without a memory access and 1 or 2 with one: a factor that is nonzero
-     * exactly on memory rows (no column needed) */
-    air_expr mem_any = ADD(FL(MR), FL(MW));
-    air_expr off = ADD(V(ZKVM_MC_O0), ADD(MUL(K(2), V(ZKVM_MC_O1)), MUL(K(4), V(ZKVM_MC_O2))));
-    air_expr kk = V(ZKVM_MC_K);
-    air_expr lo_sum = SUB(ADD(A[0], imm[0]), MUL(two32, kk));
-    EVERY("ea_lo", MUL(mem_any, SUB(lo_sum, ADD(MUL(K(8), V(ZKVM_MC_MADDR)), off))));
-    air_expr hi_sum = ADD(ADD(A[1], imm[1]), kk);
-    EVERY("ea_hi", MUL(mem_any, MUL(hi_sum, SUB(hi_sum, two32))));
-    EVERY("off_zero_without_mem", MUL(MUL(ONE_MINUS(FL(MR)), ONE_MINUS(FL(MW))), off));
-    EVERY("full_word_write_aligned", MUL(MUL(FL(MW), FL(MWB)), off));
+    /* C comes from the operation bus (OP) or the memop AIR (MEM; the ROM never sets both) */
+    for (unsigned h = 0; h < 2; h++)
+        EVERY("c_zero_without_op", MUL(ONE_MINUS(ADD(FL(OP), FL(MEM))), Cv[h]));
     /* next upc */
     air_expr next = V(ZKVM_MC_NEXT), target = V(ZKVM_MC_TARGET), npc = V(ZKVM_MC_NPC);
     air_expr npc_e = ADD(next, MUL(FL(JIND), SUB(MUL(K(4), A[0]), next)));
@@ -134,10 +111,10 @@ air *zkvm_main_air(void) {
     LAST("continues_unless_last", MUL(ONE_MINUS(is_last), ONE_MINUS(cout)));
     LAST("last_segment_halts", MUL(is_last, cout));
     /* The halt (there is exactly one: see docs/PROOFS.md) happens in the last segment and its
-     * exit code (B) and step are that segment's publics, which the verifier compares with the
-     * boundary's. */
+     * exit code (VB: a0) and step are that segment's publics, which the verifier compares with
+     * the boundary's. */
     EVERY("halt_in_last_segment", MUL(FL(HALT), ONE_MINUS(is_last)));
-    EVERY("halt_exit_lo", MUL(FL(HALT), SUB(VB[0], PUB(ZKVM_MPUB_EXIT_LO)))); /* no BIMM: B = VB */
+    EVERY("halt_exit_lo", MUL(FL(HALT), SUB(VB[0], PUB(ZKVM_MPUB_EXIT_LO))));
     EVERY("halt_exit_hi", MUL(FL(HALT), SUB(VB[1], PUB(ZKVM_MPUB_EXIT_HI))));
     EVERY("halt_step", MUL(FL(HALT), SUB(step, PUB(ZKVM_MPUB_HALT_STEP))));
 
@@ -151,7 +128,7 @@ air *zkvm_main_air(void) {
      * over (t - 2^16 - 1, t), so a match mod p is a match over the integers). The refresh rows
      * (every 2^ZKVM_REFRESH_LOG steps) keep honest gaps below 2^16. Reads send back the value
      * they received; the write sends its new value C after receiving the old one (pv). */
-    air_expr t8 = MUL(K(8), step), t4 = MUL(K(4), step);
+    air_expr t4 = MUL(K(4), step);
     struct {
         const char *prev, *cur, *rg;
         air_expr f, reg, t, pv[2], v[2];
@@ -173,22 +150,65 @@ air *zkvm_main_air(void) {
         air_bus_send(B, slot[s].cur, ZKVM_BUS_REG, slot[s].f, cur, 4);
         air_bus_send(B, slot[s].rg, ZKVM_BUS_RANGE16, slot[s].f, &gap, 1);
     }
-    /* memory accesses: (addr, t, v_lo, v_hi, wr), t = 8 * step + slot */
-    air_expr gaddr = ADD(K(ZKVM_GUEST_BASE), V(ZKVM_MC_MADDR));
-    air_expr mr[5] = {gaddr, ADD(t8, K(2)), M[0], M[1], K(0)};
-    air_bus_send(B, "mem_read", ZKVM_BUS_MEM, FL(MR), mr, 5);
-    air_expr mw[5] = {gaddr, ADD(t8, K(3)), MW[0], MW[1], K(1)};
-    air_bus_send(B, "mem_write", ZKVM_BUS_MEM, FL(MW), mw, 5);
-    /* the operation (last: see X) */
-    air_expr opc = ADD(V(ZKVM_MC_OP), MUL(K(64), off));
-    /* B = VB + BIMM imm, degree 2 like X: the op interaction is the group folded last */
-    air_expr ot[7] = {opc, X[0], X[1], ADD(VB[0], MUL(FL(BIMM), imm[0])), ADD(VB[1], MUL(FL(BIMM), imm[1])),
-                      Cv[0], Cv[1]};
+    /* a memory uop: the memop AIR makes the access (its kind is in the op column's code) */
+    air_expr mo[10] = {V(ZKVM_MC_OP), A[0], A[1], imm[0], imm[1], VB[0], VB[1], Cv[0], Cv[1], step};
+    air_bus_send(B, "memop", ZKVM_BUS_MEMOP, FL(MEM), mo, 10);
+    /* the operation on (A, B = VB + imm): the ROM keeps imm = 0 unless the uop uses it as B
+     * (then rb = x0 and VB = 0) or is a memory uop (then OP is off) */
+    air_expr ot[7] = {V(ZKVM_MC_OP), A[0], A[1], ADD(VB[0], imm[0]), ADD(VB[1], imm[1]), Cv[0], Cv[1]};
     air_bus_send(B, "op", ZKVM_BUS_OP, FL(OP), ot, 7);
 #undef C
 #undef V
 #undef FL
 #undef PUB
+    return build_or_die(B);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Memop                                                                                        */
+/* ------------------------------------------------------------------------------------------ */
+
+air *zkvm_memop_air(void) {
+    air_builder *B = air_builder_new("zkvm_memop", 3);
+    air_col c0 = air_cols_stage1(B, "mop", ZKVM_OC_COUNT);
+#define V(i) CUR(air_col_at(c0, (i)))
+    air_expr ld = V(ZKVM_OC_LOAD), rmw = V(ZKVM_OC_RMW), st = V(ZKVM_OC_STORE), op = V(ZKVM_OC_OP);
+    air_expr act = ADD(ADD(ld, rmw), st), rd = ADD(ld, rmw), wr = ADD(rmw, st);
+    air_expr A[2] = {V(ZKVM_OC_A_LO), V(ZKVM_OC_A_HI)}, imm[2] = {V(ZKVM_OC_IMM_LO), V(ZKVM_OC_IMM_HI)};
+    air_expr VB[2] = {V(ZKVM_OC_VB_LO), V(ZKVM_OC_VB_HI)}, Cv[2] = {V(ZKVM_OC_C_LO), V(ZKVM_OC_C_HI)};
+    air_expr M[2] = {V(ZKVM_OC_M_LO), V(ZKVM_OC_M_HI)}, step = V(ZKVM_OC_STEP);
+    static const unsigned bools[] = {ZKVM_OC_LOAD, ZKVM_OC_RMW, ZKVM_OC_STORE, ZKVM_OC_O0,
+                                     ZKVM_OC_O1, ZKVM_OC_O2, ZKVM_OC_K};
+    for (unsigned i = 0; i < sizeof bools / sizeof bools[0]; i++)
+        EVERY("bool", MUL(V(bools[i]), ONE_MINUS(V(bools[i]))));
+    EVERY("one_kind", MUL(act, ONE_MINUS(act)));
+    /* a store has no operation (this binds the kind: docs/PROOFS.md) and writes VB, aligned */
+    EVERY("store_no_op", MUL(st, op));
+    for (unsigned h = 0; h < 2; h++) EVERY("store_value", MUL(st, SUB(Cv[h], VB[h])));
+    air_expr off = ADD(V(ZKVM_OC_O0), ADD(MUL(K(2), V(ZKVM_OC_O1)), MUL(K(4), V(ZKVM_OC_O2))));
+    EVERY("store_aligned", MUL(st, off));
+    /* the address: A + imm = 8 maddr + off over the integers, high word zero (maddr < 2^29
+     * through the memory AIR's regions, off < 8, so the low side is below 2^32 and k is the
+     * true carry); padding rows (all zero) satisfy both */
+    air_expr kk = V(ZKVM_OC_K), two32 = K(1ull << 32);
+    EVERY("ea_lo", SUB(SUB(ADD(A[0], imm[0]), MUL(two32, kk)), ADD(MUL(K(8), V(ZKVM_OC_MADDR)), off)));
+    air_expr hi_sum = ADD(ADD(A[1], imm[1]), kk);
+    EVERY("ea_hi", MUL(hi_sum, SUB(hi_sum, two32)));
+
+    air_expr code = ADD(op, MUL(K(ZKVM_MEMOP_KIND_MUL),
+                                ADD(MUL(K(ZKVM_MK_LOAD), ld), ADD(MUL(K(ZKVM_MK_RMW), rmw), MUL(K(ZKVM_MK_STORE), st)))));
+    air_expr mo[10] = {code, A[0], A[1], imm[0], imm[1], VB[0], VB[1], Cv[0], Cv[1], step};
+    air_bus_recv(B, "memop", ZKVM_BUS_MEMOP, act, mo, 10);
+    air_expr gaddr = ADD(K(ZKVM_GUEST_BASE), V(ZKVM_OC_MADDR)), t8 = MUL(K(8), step);
+    air_expr mr[5] = {gaddr, ADD(t8, K(2)), M[0], M[1], K(0)};
+    air_bus_send(B, "mem_read", ZKVM_BUS_MEM, rd, mr, 5);
+    air_expr mw[5] = {gaddr, ADD(t8, K(3)), Cv[0], Cv[1], K(1)};
+    air_bus_send(B, "mem_write", ZKVM_BUS_MEM, wr, mw, 5);
+    /* the operation on the word read: extraction (LOAD) or insertion / AMO (RMW); the byte
+     * offset goes into its code */
+    air_expr ot[7] = {ADD(op, MUL(K(64), off)), M[0], M[1], VB[0], VB[1], Cv[0], Cv[1]};
+    air_bus_send(B, "op", ZKVM_BUS_OP, rd, ot, 7);
+#undef V
     return build_or_die(B);
 }
 

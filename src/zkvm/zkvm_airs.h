@@ -31,14 +31,11 @@ enum {
     ZKVM_MC_ACTIVE, ZKVM_MC_UPC, ZKVM_MC_STEP,
     ZKVM_MC_OP, ZKVM_MC_RA, ZKVM_MC_RB, ZKVM_MC_RC, ZKVM_MC_IMM_LO, ZKVM_MC_IMM_HI,
     ZKVM_MC_NEXT, ZKVM_MC_TARGET,
-    ZKVM_MC_FLAG0, /* ZKVM_N_FLAGS (10) flag columns, zkvm_rom.h ZKVM_F_* order */
+    ZKVM_MC_FLAG0, /* ZKVM_N_AIR_FLAGS (6) flag columns, zkvm_rom.h ZKVM_AF_* order */
     /* values (two 32-bit limbs each): A (register ra), VB (register rb; the operand
-     * B = VB + BIMM imm and the op's first operand X = A + XM (M - A) are expressions, not
-     * columns), C, M, MW; a register write writes C */
-    ZKVM_MC_A_LO = ZKVM_MC_FLAG0 + 10, ZKVM_MC_A_HI, ZKVM_MC_VB_LO, ZKVM_MC_VB_HI,
-    ZKVM_MC_C_LO, ZKVM_MC_C_HI, ZKVM_MC_M_LO, ZKVM_MC_M_HI,
-    ZKVM_MC_MW_LO, ZKVM_MC_MW_HI,
-    ZKVM_MC_MADDR, ZKVM_MC_O0, ZKVM_MC_O1, ZKVM_MC_O2, ZKVM_MC_K,
+     * B = VB + imm is an expression, not a column), C; a register write writes C */
+    ZKVM_MC_A_LO = ZKVM_MC_FLAG0 + 6, ZKVM_MC_A_HI, ZKVM_MC_VB_LO, ZKVM_MC_VB_HI,
+    ZKVM_MC_C_LO, ZKVM_MC_C_HI,
     ZKVM_MC_NPC,
     /* register accesses (docs/PROOFS.md, "Registers"): for each slot (a: read RA at 4 step + 1,
      * b: read RB at 4 step + 2, c: write RC at 4 step + 3) the gap t - t_prev - 1 to the
@@ -47,6 +44,16 @@ enum {
     ZKVM_MC_GA, ZKVM_MC_GB, ZKVM_MC_GC,
     ZKVM_MC_PV_LO, ZKVM_MC_PV_HI,
     ZKVM_MC_COUNT
+};
+/* ---- memop: one row per memory uop (docs/PROOFS.md, "memop") ---- */
+enum {
+    ZKVM_OC_LOAD, ZKVM_OC_RMW, ZKVM_OC_STORE, /* one-hot kind (zkvm_rom.h ZKVM_MK_*) */
+    ZKVM_OC_OP,                               /* the operation (0 for a store) */
+    ZKVM_OC_A_LO, ZKVM_OC_A_HI, ZKVM_OC_IMM_LO, ZKVM_OC_IMM_HI, ZKVM_OC_VB_LO, ZKVM_OC_VB_HI,
+    ZKVM_OC_C_LO, ZKVM_OC_C_HI, ZKVM_OC_STEP, /* as main sent them */
+    ZKVM_OC_M_LO, ZKVM_OC_M_HI,               /* the word read (LOAD, RMW) */
+    ZKVM_OC_MADDR, ZKVM_OC_O0, ZKVM_OC_O1, ZKVM_OC_O2, ZKVM_OC_K, /* A + imm = 8 maddr + off */
+    ZKVM_OC_COUNT
 };
 /* Publics of main and memory segments: index, is_first, is_last, then the segment's links
  * (docs/PROOFS.md, "Segments"): its first and last row's state, which the verifier chains
@@ -64,6 +71,7 @@ enum {
 };
 
 air *zkvm_main_air(void);
+air *zkvm_memop_air(void);
 
 /* ---- memory ---- */
 enum {

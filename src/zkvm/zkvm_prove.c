@@ -26,7 +26,7 @@
 
 static const char *const kind_names[ZKVM_N_KINDS] = {
     "program", "main", "memory", "boundary", "range", "binary", "binary_table", "shift", "arith", "add", "logic",
-    "shiftw", "eq", "refresh", "shift64"};
+    "shiftw", "eq", "refresh", "shift64", "memop"};
 
 const char *zkvm_kind_name(zkvm_kind k) { return (unsigned)k < ZKVM_N_KINDS ? kind_names[k] : "?"; }
 
@@ -117,6 +117,7 @@ static air *kind_air(keyring *kr, zkvm_kind k) {
         case ZKVM_KIND_EQ: kr->airs[k] = zkvm_eq_air(); break;
         case ZKVM_KIND_REFRESH: kr->airs[k] = zkvm_refresh_air(); break;
         case ZKVM_KIND_SHIFT64: kr->airs[k] = zkvm_shift64_air(); break;
+        case ZKVM_KIND_MEMOP: kr->airs[k] = zkvm_memop_air(); break;
         default: ZISK_ASSERT(0);
         }
     }
@@ -128,6 +129,7 @@ static gl_t *kind_fixed(zkvm_kind k, unsigned log_n) {
     switch (k) {
     case ZKVM_KIND_MAIN: return NULL;
     case ZKVM_KIND_MEMORY: return NULL;
+    case ZKVM_KIND_MEMOP: return NULL;
     case ZKVM_KIND_BOUNDARY: return zkvm_boundary_fixed();
     case ZKVM_KIND_REFRESH: return zkvm_refresh_fixed(log_n);
     case ZKVM_KIND_RANGE: return zkvm_range_fixed();
@@ -473,6 +475,31 @@ static inst *inst_add(inst_list *l, zkvm_kind k, unsigned log_n) {
     return i;
 }
 
+/* Instances for n rows of a row-per-record kind (providers, memop): full instances of
+ * 2^seg_bits rows, then the remainder r as one instance of 2^ceil(log2 r) rows, or, when that
+ * would pad more than 2^12 rows, as 2^floor(log2 r) rows plus one instance for the rest
+ * (padding below the rest, one more instance). */
+static void add_chunks(inst_list *L, zkvm_kind kind, int prov, size_t n, unsigned seg_bits) {
+    size_t chunk = (size_t)1 << seg_bits, s = 0;
+    for (; n - s >= chunk; s += chunk) {
+        inst *in = inst_add(L, kind, seg_bits);
+        in->prov = prov, in->first = s, in->count = chunk;
+    }
+    size_t r = n - s;
+    if (r == 0) return;
+    unsigned lc = ceil_log2(r) < 2 ? 2 : ceil_log2(r);
+    if (((size_t)1 << lc) - r > ((size_t)1 << 12) && lc > 2) {
+        size_t top = (size_t)1 << (lc - 1);
+        inst *in = inst_add(L, kind, lc - 1);
+        in->prov = prov, in->first = s, in->count = top;
+        s += top;
+        r -= top;
+        lc = ceil_log2(r) < 2 ? 2 : ceil_log2(r);
+    }
+    inst *in = inst_add(L, kind, lc);
+    in->prov = prov, in->first = s, in->count = r;
+}
+
 /* Everything an instance's trace is built from. */
 /* The links between instances that live in their public values (docs/PROOFS.md, "Segments"):
  * main segment 0 starts at upc 0, step 1 and every later one where the previous one's last
@@ -552,6 +579,7 @@ static gl_t *build_trace(witness *w, inst *in, int rebuild) {
     case ZKVM_KIND_REFRESH: t = zkvm_refresh_trace(w->e, in->log_n, rc); break;
     case ZKVM_KIND_RANGE: t = zkvm_range_trace(w->rcnt); break;
     case ZKVM_KIND_BINARY_TABLE: t = zkvm_binary_table_trace(w->bcnt); break;
+    case ZKVM_KIND_MEMOP: t = zkvm_memop_trace(w->rom, w->e, in->log_n, in->first, in->count); break;
     default:
         t = providers[in->prov].trace(w->recs[in->prov] + in->first, in->count, in->log_n, rc);
         break;
@@ -612,6 +640,7 @@ static const char *bus_name(uint32_t bus) {
     case ZKVM_BUS_OP: return "operation";
     case ZKVM_BUS_RANGE16: return "range";
     case ZKVM_BUS_REG: return "register";
+    case ZKVM_BUS_MEMOP: return "memop";
     default: return "provider-private";
     }
 }
@@ -707,6 +736,8 @@ int zkvm_prove(const vm_program *p, const uint8_t *input, size_t input_len,
         unsigned l = ceil_log2(e.n_refresh);
         inst_add(&L, ZKVM_KIND_REFRESH, l < 2 ? 2 : l);
     }
+    /* the memory uops (memop rows, in execution order) */
+    add_chunks(&L, ZKVM_KIND_MEMOP, -1, e.n_memops, seg_bits);
     /* providers: records split by provider (the first that handles the op), in execution
      * order; an op no provider handles is a bug (the transpiler emits only provable ops) */
     uint8_t *dest = zisk_xmalloc(e.n_ops ? e.n_ops : 1);
@@ -729,28 +760,7 @@ int zkvm_prove(const vm_program *p, const uint8_t *input, size_t input_len,
             providers[pi].count_bytes(bcnt, W.recs[pi], n);
             W.bcnt = bcnt;
         }
-        /* Full instances of 2^seg_bits rows, then the remainder r: as one instance of
-         * 2^ceil(log2 r) rows, or, when that would pad more than 2^12 rows, as 2^floor(log2 r)
-         * rows plus one instance for the rest (padding below the rest, one more instance). */
-        size_t chunk = (size_t)1 << seg_bits, s = 0;
-        for (; n - s >= chunk; s += chunk) {
-            inst *in = inst_add(&L, providers[pi].kind, seg_bits);
-            in->prov = (int)pi, in->first = s, in->count = chunk;
-        }
-        size_t r = n - s;
-        if (r > 0) {
-            unsigned lc = ceil_log2(r) < 2 ? 2 : ceil_log2(r);
-            if (((size_t)1 << lc) - r > ((size_t)1 << 12) && lc > 2) {
-                size_t top = (size_t)1 << (lc - 1);
-                inst *in = inst_add(&L, providers[pi].kind, lc - 1);
-                in->prov = (int)pi, in->first = s, in->count = top;
-                s += top;
-                r -= top;
-                lc = ceil_log2(r) < 2 ? 2 : ceil_log2(r);
-            }
-            inst *in = inst_add(&L, providers[pi].kind, lc);
-            in->prov = (int)pi, in->first = s, in->count = r;
-        }
+        add_chunks(&L, providers[pi].kind, (int)pi, n, seg_bits);
     }
     free(dest);
     /* the byte table after the providers that use it (its counts are complete: made from the

@@ -256,6 +256,30 @@ static void lower(zkvm_uop *u) {
         u->op = ZKVM_OP_ADD;
     }
     u->flags = f & ~(BF_RA | BF_RB | BF_JMP | BF_WB);
+    /* The main AIR's view (zkvm_rom.h): a memory uop is one of three kinds, each with a fixed
+     * flag pattern; B = VB + imm needs imm = 0 wherever BIMM and MEM are both off. */
+    uint32_t af = 0;
+    u->acode = u->op;
+    if (f & (F_MR | F_MW)) {
+        unsigned kind = (f & F_MR) ? ((f & F_MW) ? ZKVM_MK_RMW : ZKVM_MK_LOAD) : ZKVM_MK_STORE;
+        if (kind == ZKVM_MK_STORE)
+            ZISK_ASSERT((f & F_MWB) && !(f & (F_OP | F_XM)) && u->op == ZKVM_OP_NONE);
+        else
+            ZISK_ASSERT((f & F_OP) && (f & F_XM) && !(f & F_MWB));
+        ZISK_ASSERT(!(f & (F_BIMM | F_BR | F_JIND | F_HALT)));
+        ZISK_ASSERT(kind != ZKVM_MK_LOAD || u->rb == 0); /* a load's y is 0 */
+        af |= 1u << ZKVM_AF_MEM;
+        u->acode = u->op + ZKVM_MEMOP_KIND_MUL * kind;
+    } else {
+        ZISK_ASSERT(!(f & (F_XM | F_MWB)));
+        ZISK_ASSERT((f & F_BIMM) || u->imm == 0);
+        if (f & F_OP) af |= 1u << ZKVM_AF_OP;
+    }
+    if (f & F_WC) af |= 1u << ZKVM_AF_WR;
+    if (f & F_BR) af |= 1u << ZKVM_AF_BR;
+    if (f & F_JIND) af |= 1u << ZKVM_AF_JIND;
+    if (f & F_HALT) af |= 1u << ZKVM_AF_HALT;
+    u->aflags = af;
 }
 
 static int cmp_init(const void *a, const void *b) {

@@ -27,7 +27,8 @@
 /* Internal registers (register-bus indices, like x0..x31). */
 enum { ZKVM_REG_T0 = 32, ZKVM_REG_T1 = 33, ZKVM_REG_RESV = 34, ZKVM_N_REGS = 35 };
 
-/* Uop flags (bit positions; the ROM tuple carries sum flag_i * 2^i). Every uop reads registers
+/* Uop flags (bit positions): what the uop does, as the executor (zkvm_trace.c) runs it; the
+ * AIRs see them through aflags and acode below. Every uop reads registers
  * ra into A and rb into B (ra or rb = 0, i.e. x0, when it needs no register there: 0), and
  * BIMM adds imm to B (the ROM never sets it with a nonzero rb, nor on MWB or HALT uops); a
  * register write always writes C (a uop that sets a register to B computes C = ADD(0, B)); an
@@ -46,6 +47,26 @@ enum {
     ZKVM_N_FLAGS = 10
 };
 
+/* The main AIR's view of a uop (computed by zkvm_rom_build into zkvm_uop.aflags / .acode): the
+ * memory uops (MR or MW) are one flag, MEM, and go to the memop AIR with their kind in the code
+ * (acode = op + ZKVM_MEMOP_KIND_MUL * kind); OP is set only on the other uops that send an
+ * operation; BIMM is gone because the ROM keeps imm = 0 on every uop that has neither BIMM nor
+ * MEM, so main's operand is B = VB + imm. Bit positions (the ROM tuple carries
+ * sum aflag_i * 2^i): */
+enum {
+    ZKVM_AF_OP = 0,   /* send (op, A, B, C) on the operation bus (else C = 0 unless MEM) */
+    ZKVM_AF_WR = 1,   /* register rc = C */
+    ZKVM_AF_BR = 2,   /* next = C ? target : next */
+    ZKVM_AF_JIND = 3, /* next = 4 * A */
+    ZKVM_AF_HALT = 4, /* exit: A must be 1, VB is the exit code */
+    ZKVM_AF_MEM = 5,  /* send (acode, A, imm, VB, C, step) on the memop bus */
+    ZKVM_N_AIR_FLAGS = 6
+};
+/* Memory uop kinds (one-hot flags of the memop AIR): LOAD reads M and C = op(M, 0); RMW reads M,
+ * C = op(M, VB) and writes C; STORE writes C = VB (a full aligned word, no operation). */
+enum { ZKVM_MK_LOAD = 1, ZKVM_MK_RMW = 2, ZKVM_MK_STORE = 4 };
+#define ZKVM_MEMOP_KIND_MUL 512u
+
 /* Whether a uop with these flags writes register rc (with C). */
 static inline int zkvm_uop_writes_reg(uint32_t flags) { return (flags >> ZKVM_F_WR) & 1u; }
 
@@ -60,6 +81,8 @@ typedef struct zkvm_uop {
     uint64_t imm;    /* 64-bit immediate */
     uint64_t next;   /* static next upc */
     uint64_t target; /* static jump/branch target upc (0 when unused) */
+    uint32_t aflags; /* the main AIR's flags (ZKVM_AF_*) */
+    uint32_t acode;  /* the main AIR's op column: op, or op + 512 kind for a memory uop */
 } zkvm_uop;
 
 /* One initial-memory word of the program (ROM words and nonzero RAM data words). */

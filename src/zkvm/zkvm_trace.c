@@ -112,6 +112,11 @@ int zkvm_exec_run(const vm_program *p, const zkvm_rom *rom, const uint8_t *input
         r.pt_b = (uint32_t)last_t[u->rb], last_t[u->rb] = t4 + 2;
         uint64_t waddr = 0;
         if (HAS(MR) || HAS(MW)) {
+            if (out->n_memops == out->cap_memops) {
+                out->cap_memops = out->cap_memops ? 2 * out->cap_memops : 4096;
+                out->memops = zisk_xrealloc(out->memops, out->cap_memops * sizeof *out->memops);
+            }
+            out->memops[out->n_memops++] = (uint32_t)out->n_rows;
             uint64_t ea = r.a + u->imm;
             if (ea >> 32) {
                 fault_here(rom, upc, err, "a memory access above 4 GiB");
@@ -146,8 +151,9 @@ int zkvm_exec_run(const vm_program *p, const zkvm_rom *rom, const uint8_t *input
             }
             push_op(out, opc, x, r.b, r.c);
         }
+        if (HAS(MWB)) r.c = r.b; /* a full-word store writes B, as C (the memop AIR's store) */
         if (HAS(MW)) {
-            uint64_t mw = HAS(MWB) ? r.b : r.c;
+            uint64_t mw = r.c;
             if (HAS(MWB) && r.off != 0) {
                 fault_here(rom, upc, err, "an unaligned 8-byte store (not supported by the prover yet)");
                 goto done;
@@ -220,11 +226,42 @@ void zkvm_exec_free(zkvm_exec *e) {
     free(e->rows);
     free(e->acc);
     free(e->ops);
+    free(e->memops);
     free(e->uop_count);
     free(e->init_used);
     free(e->mem);
     free(e->refresh);
     memset(e, 0, sizeof *e);
+}
+
+gl_t *zkvm_memop_trace(const zkvm_rom *rom, const zkvm_exec *e, unsigned log_n, size_t first, size_t count) {
+    size_t n = (size_t)1 << log_n;
+    ZISK_ASSERT(count <= n && first + count <= e->n_memops);
+    gl_t *t = zkvm_trace_alloc(ZKVM_OC_COUNT, n);
+#define COL(c) (t + (size_t)(c) * n)
+    for (size_t i = 0; i < count; i++) {
+        size_t g = e->memops[first + i];
+        const zkvm_mrow *r = &e->rows[g];
+        const zkvm_uop *u = &rom->uops[r->uop];
+        unsigned kind = u->acode / ZKVM_MEMOP_KIND_MUL;
+        ZISK_ASSERT(kind == ZKVM_MK_LOAD || kind == ZKVM_MK_RMW || kind == ZKVM_MK_STORE);
+        COL(kind == ZKVM_MK_LOAD ? ZKVM_OC_LOAD : kind == ZKVM_MK_RMW ? ZKVM_OC_RMW : ZKVM_OC_STORE)[i] = 1;
+        COL(ZKVM_OC_OP)[i] = u->op;
+        const uint64_t vals[5] = {r->a, u->imm, r->b, r->c, r->m}; /* no BIMM on memory uops: B = VB */
+        static const unsigned at[5] = {ZKVM_OC_A_LO, ZKVM_OC_IMM_LO, ZKVM_OC_VB_LO, ZKVM_OC_C_LO, ZKVM_OC_M_LO};
+        for (unsigned v = 0; v < 5; v++) {
+            COL(at[v])[i] = (uint32_t)vals[v];
+            COL(at[v] + 1)[i] = vals[v] >> 32;
+        }
+        COL(ZKVM_OC_STEP)[i] = g + 1;
+        COL(ZKVM_OC_MADDR)[i] = r->maddr;
+        COL(ZKVM_OC_O0)[i] = r->off & 1;
+        COL(ZKVM_OC_O1)[i] = (r->off >> 1) & 1;
+        COL(ZKVM_OC_O2)[i] = (r->off >> 2) & 1;
+        COL(ZKVM_OC_K)[i] = r->carry;
+    }
+#undef COL
+    return t;
 }
 
 gl_t *zkvm_refresh_trace(const zkvm_exec *e, unsigned log_n, zkvm_range_counts *rc) {
@@ -312,7 +349,7 @@ gl_t *zkvm_main_trace(const zkvm_rom *rom, const zkvm_exec *e, unsigned log_n, s
         uint32_t fl = u->flags;
         COL(ZKVM_MC_ACTIVE)[i] = 1;
         COL(ZKVM_MC_UPC)[i] = u->upc;
-        COL(ZKVM_MC_OP)[i] = u->op;
+        COL(ZKVM_MC_OP)[i] = u->acode;
         COL(ZKVM_MC_RA)[i] = u->ra;
         COL(ZKVM_MC_RB)[i] = u->rb;
         COL(ZKVM_MC_RC)[i] = u->rc;
@@ -320,24 +357,13 @@ gl_t *zkvm_main_trace(const zkvm_rom *rom, const zkvm_exec *e, unsigned log_n, s
         COL(ZKVM_MC_IMM_HI)[i] = u->imm >> 32;
         COL(ZKVM_MC_NEXT)[i] = u->next;
         COL(ZKVM_MC_TARGET)[i] = u->target;
-        for (unsigned f = 0; f < ZKVM_N_FLAGS; f++) COL(ZKVM_MC_FLAG0 + f)[i] = (fl >> f) & 1;
-#define HAS(f) ((fl >> ZKVM_F_##f) & 1u)
-        uint64_t mw = HAS(MW) ? (HAS(MWB) ? r->b : r->c) : 0;
-        int fmem = HAS(MR) || HAS(MW);
-#undef HAS
-        /* the B column holds the value read from rb: B less the immediate */
+        for (unsigned f = 0; f < ZKVM_N_AIR_FLAGS; f++) COL(ZKVM_MC_FLAG0 + f)[i] = (u->aflags >> f) & 1;
+        /* the VB column holds the value read from rb: B less the immediate */
         uint64_t vb = ((fl >> ZKVM_F_BIMM) & 1u) ? r->b - u->imm : r->b;
-        const uint64_t vals[5] = {r->a, vb, r->c, r->m, mw};
-        for (unsigned v = 0; v < 5; v++) {
+        const uint64_t vals[3] = {r->a, vb, r->c};
+        for (unsigned v = 0; v < 3; v++) {
             COL(ZKVM_MC_A_LO + 2 * v)[i] = (uint32_t)vals[v];
             COL(ZKVM_MC_A_LO + 2 * v + 1)[i] = vals[v] >> 32;
-        }
-        if (fmem) {
-            COL(ZKVM_MC_MADDR)[i] = r->maddr;
-            COL(ZKVM_MC_O0)[i] = r->off & 1;
-            COL(ZKVM_MC_O1)[i] = (r->off >> 1) & 1;
-            COL(ZKVM_MC_O2)[i] = (r->off >> 2) & 1;
-            COL(ZKVM_MC_K)[i] = r->carry;
         }
         COL(ZKVM_MC_NPC)[i] = r->npc;
         /* register slots: the gap to the previous access (below 2^16: the refreshes) */
@@ -473,8 +499,8 @@ gl_t *zkvm_program_fixed(const zkvm_rom *rom, unsigned log_n) {
     for (size_t i = 0; i < rom->n_uops; i++) {
         const zkvm_uop *u = &rom->uops[i];
         COL(ZKVM_PF_IS_CODE)[i] = 1;
-        const uint64_t k[10] = {u->upc, u->op, u->ra, u->rb, u->rc, (uint32_t)u->imm, u->imm >> 32,
-                                u->next, u->target, u->flags};
+        const uint64_t k[10] = {u->upc, u->acode, u->ra, u->rb, u->rc, (uint32_t)u->imm, u->imm >> 32,
+                                u->next, u->target, u->aflags};
         for (unsigned j = 0; j < 10; j++) COL(ZKVM_PF_K0 + j)[i] = gl_from_u64(k[j]);
     }
     for (size_t j = 0; j < rom->n_init; j++) {

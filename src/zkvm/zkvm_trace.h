@@ -45,6 +45,8 @@ typedef struct zkvm_exec {
                              * main), in execution order, then init + final */
     size_t n_ops, cap_ops;
     zkvm_op_record *ops;    /* operation-bus records in execution order */
+    size_t n_memops, cap_memops;
+    uint32_t *memops;       /* the rows of the memory uops (MR or MW), in execution order */
     uint32_t *uop_count;    /* per uop: executions */
     uint8_t *init_used;     /* per init word: written at t = 0 */
     uint64_t exit_code;
@@ -74,6 +76,9 @@ void zkvm_exec_free(zkvm_exec *e);
  * to rc. */
 gl_t *zkvm_main_trace(const zkvm_rom *rom, const zkvm_exec *e, unsigned log_n, size_t first,
                       zkvm_range_counts *rc);
+/* The memop AIR's stage-1 trace (column-major, allocated; 2^log_n rows, count <= 2^log_n): rows
+ * for the memory uops e->memops[first .. first + count), then padding (all zero). */
+gl_t *zkvm_memop_trace(const zkvm_rom *rom, const zkvm_exec *e, unsigned log_n, size_t first, size_t count);
 /* The refresh AIR's stage-1 trace for the run's refreshes (column-major, allocated; 2^log_n rows
  * with 2^log_n >= e->n_refresh; unused rows have m = 0). Adds the gap lookups to rc. */
 gl_t *zkvm_refresh_trace(const zkvm_exec *e, unsigned log_n, zkvm_range_counts *rc);

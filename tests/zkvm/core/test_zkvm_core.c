@@ -130,6 +130,13 @@ int main(int argc, char **argv) {
         fails += check(ax, t, NULL, (size_t)1 << l, pub, tally, "memory"); /* no fixed columns */
         free(t);
     }
+    /* memop: one instance for all memory uops */
+    air *amo = zkvm_memop_air();
+    unsigned mol = small_log(e.n_memops);
+    gl_t *mot = zkvm_memop_trace(rom, &e, mol, 0, e.n_memops);
+    fails += check(amo, mot, NULL, (size_t)1 << mol, NULL, tally, "memop"); /* no fixed columns */
+    free(mot);
+    air_free(amo);
     /* program */
     air *ap = zkvm_program_air();
     unsigned pl = zkvm_program_log_n(rom);

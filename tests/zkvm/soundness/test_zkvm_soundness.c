@@ -40,14 +40,15 @@ static uint8_t *g_mandatory; /* per program-AIR row: a mandatory initial word */
 #define COL(t, n, c) ((t) + (size_t)(c) * (n))
 #define MC(c) COL(t, n, ZKVM_MC_##c)
 #define XC(c) COL(t, n, ZKVM_XC_##c)
-#define FLAG(f) COL(t, n, ZKVM_MC_FLAG0 + ZKVM_F_##f)
+#define OC(c) COL(t, n, ZKVM_OC_##c)
+#define FLAG(f) COL(t, n, ZKVM_MC_FLAG0 + ZKVM_AF_##f)
 
 /* First active main row of segment 0 with the given flags set (and row+1 active). */
 static long find_row(gl_t *t, size_t n, unsigned flags) {
     for (size_t i = 4; i + 1 < n; i++) {
         if (!MC(ACTIVE)[i + 1]) break;
         int ok = 1;
-        for (unsigned f = 0; f < ZKVM_N_FLAGS; f++)
+        for (unsigned f = 0; f < ZKVM_N_AIR_FLAGS; f++)
             if (((flags >> f) & 1) && !COL(t, n, ZKVM_MC_FLAG0 + f)[i]) ok = 0;
         if (ok) return (long)i;
     }
@@ -58,7 +59,7 @@ static void alu_result(const tcase *tc, zkvm_kind k, size_t idx, unsigned log_n,
     (void)tc, (void)nc, (void)pub;
     size_t n = (size_t)1 << log_n;
     if (k != ZKVM_KIND_MAIN || idx != 0 || g_done) return;
-    long r = find_row(t, n, 1u << ZKVM_F_OP | 1u << ZKVM_F_WR);
+    long r = find_row(t, n, 1u << ZKVM_AF_OP | 1u << ZKVM_AF_WR);
     if (r < 0) return;
     MC(C_LO)[r] = gl_add(MC(C_LO)[r], 1); /* main stays consistent: the register gets this C */
     g_done = 1;
@@ -67,12 +68,14 @@ static void alu_result(const tcase *tc, zkvm_kind k, size_t idx, unsigned log_n,
 static void mem_read_value(const tcase *tc, zkvm_kind k, size_t idx, unsigned log_n, uint32_t nc, gl_t *t, gl_t *pub) {
     (void)tc, (void)nc, (void)pub;
     size_t n = (size_t)1 << log_n;
-    if (k != ZKVM_KIND_MAIN || g_done) return;
+    if (k != ZKVM_KIND_MEMOP || g_done) return;
     (void)idx;
-    long r = find_row(t, n, 1u << ZKVM_F_MR | 1u << ZKVM_F_XM);
-    if (r < 0) return;
-    MC(M_LO)[r] = gl_add(MC(M_LO)[r], 1); /* and with it the op's operand X */
-    g_done = 1;
+    for (size_t r = 0; r < n; r++)
+        if (OC(LOAD)[r]) {
+            OC(M_LO)[r] = gl_add(OC(M_LO)[r], 1); /* and with it the op's operand x */
+            g_done = 1;
+            return;
+        }
 }
 
 static void move_row(gl_t *t, size_t n, uint32_t nc, size_t dst, size_t src) {
@@ -108,7 +111,7 @@ static void wrong_jump(const tcase *tc, zkvm_kind k, size_t idx, unsigned log_n,
     (void)tc, (void)nc, (void)pub;
     size_t n = (size_t)1 << log_n;
     if (k != ZKVM_KIND_MAIN || idx != 0 || g_done) return;
-    long r = find_row(t, n, 1u << ZKVM_F_BR);
+    long r = find_row(t, n, 1u << ZKVM_AF_BR);
     if (r < 0) return;
     /* the row claims to go 4 bytes further, and the next row starts there */
     MC(NPC)[r] = gl_add(MC(NPC)[r], 16);
@@ -182,7 +185,7 @@ static void reg_stale_read(const tcase *tc, zkvm_kind k, size_t idx, unsigned lo
      * claims g: two reads of tuples nobody sent, which only the register bus can see */
     static const struct { unsigned on, col; } slots[3] = {{ZKVM_MC_ACTIVE, ZKVM_MC_GA},
                                                           {ZKVM_MC_ACTIVE, ZKVM_MC_GB},
-                                                          {ZKVM_MC_FLAG0 + ZKVM_F_WR, ZKVM_MC_GC}};
+                                                          {ZKVM_MC_FLAG0 + ZKVM_AF_WR, ZKVM_MC_GC}};
     for (size_t i = 4; i < n; i++) {
         if (!MC(ACTIVE)[i] || MC(GA)[i] >= 0xffff || 4 * MC(STEP)[i] + 1 - 1 - MC(GA)[i] == 0)
             continue;
@@ -277,7 +280,7 @@ static void op_changed(const tcase *tc, zkvm_kind k, size_t idx, unsigned log_n,
     (void)tc, (void)nc, (void)pub;
     size_t n = (size_t)1 << log_n;
     if (k != ZKVM_KIND_MAIN || idx != 0 || g_done) return;
-    long r = find_row(t, n, 1u << ZKVM_F_OP | 1u << ZKVM_F_WR);
+    long r = find_row(t, n, 1u << ZKVM_AF_OP | 1u << ZKVM_AF_WR);
     if (r < 0) return;
     MC(OP)[r] = ZKVM_OP_XOR; /* the row claims another operation than its uop */
     g_done = 1;
@@ -286,23 +289,27 @@ static void op_changed(const tcase *tc, zkvm_kind k, size_t idx, unsigned log_n,
 static void wrong_address(const tcase *tc, zkvm_kind k, size_t idx, unsigned log_n, uint32_t nc, gl_t *t, gl_t *pub) {
     (void)tc, (void)nc, (void)pub, (void)idx;
     size_t n = (size_t)1 << log_n;
-    if (k != ZKVM_KIND_MAIN || g_done) return;
-    long r = find_row(t, n, 1u << ZKVM_F_MR);
-    if (r < 0) return;
-    MC(MADDR)[r] = gl_add(MC(MADDR)[r], 1); /* the access goes to the next word */
-    g_done = 1;
+    if (k != ZKVM_KIND_MEMOP || g_done) return;
+    for (size_t r = 0; r < n; r++)
+        if (OC(LOAD)[r] || OC(RMW)[r]) {
+            OC(MADDR)[r] = gl_add(OC(MADDR)[r], 1); /* the access goes to the next word */
+            g_done = 1;
+            return;
+        }
 }
 
 static void operand_not_imm(const tcase *tc, zkvm_kind k, size_t idx, unsigned log_n, uint32_t nc, gl_t *t, gl_t *pub) {
     (void)tc, (void)nc, (void)pub, (void)idx;
     size_t n = (size_t)1 << log_n;
     if (k != ZKVM_KIND_MAIN || g_done) return;
-    long r = find_row(t, n, 1u << ZKVM_F_BIMM | 1u << ZKVM_F_OP);
-    if (r < 0) return;
-    /* B = VB + imm is not the immediate any more: VB is not what x0 holds (the register bus)
-     * and the operation gets another operand (the operation bus, whose id is checked first) */
-    MC(VB_LO)[r] = gl_add(MC(VB_LO)[r], 1);
-    g_done = 1;
+    for (size_t r = 4; r < n; r++)
+        if (FLAG(OP)[r] && MC(IMM_LO)[r] != 0) {
+            /* B = VB + imm is not the immediate any more: VB is not what x0 holds (the register
+             * bus) and the operation gets another operand (the operation bus, checked first) */
+            MC(VB_LO)[r] = gl_add(MC(VB_LO)[r], 1);
+            g_done = 1;
+            return;
+        }
 }
 
 static void region_relabel(const tcase *tc, zkvm_kind k, size_t idx, unsigned log_n, uint32_t nc, gl_t *t, gl_t *pub) {
@@ -354,6 +361,34 @@ static void halt_not_exit(const tcase *tc, zkvm_kind k, size_t idx, unsigned log
     for (size_t i = 0; i < n; i++)
         if (FLAG(HALT)[i]) {
             MC(A_LO)[i] = 0; /* "a7 was not 93" and it halts anyway */
+            g_done = 1;
+            return;
+        }
+}
+
+static void store_value(const tcase *tc, zkvm_kind k, size_t idx, unsigned log_n, uint32_t nc, gl_t *t, gl_t *pub) {
+    (void)tc, (void)nc, (void)pub, (void)idx;
+    size_t n = (size_t)1 << log_n;
+    if (k != ZKVM_KIND_MEMOP || g_done) return;
+    for (size_t r = 0; r < n; r++)
+        if (OC(STORE)[r]) {
+            OC(C_LO)[r] = gl_add(OC(C_LO)[r], 1); /* the word written is not the register's */
+            g_done = 1;
+            return;
+        }
+}
+
+static void memop_kind(const tcase *tc, zkvm_kind k, size_t idx, unsigned log_n, uint32_t nc, gl_t *t, gl_t *pub) {
+    (void)tc, (void)nc, (void)pub, (void)idx;
+    size_t n = (size_t)1 << log_n;
+    if (k != ZKVM_KIND_MEMOP || g_done) return;
+    /* a load relabelled as a store (of its result: C = VB would be needed too) with the code
+     * kept: op = code - 512 * 4, so the received tuple still matches; only store_no_op objects */
+    for (size_t r = 0; r < n; r++)
+        if (OC(LOAD)[r]) {
+            OC(LOAD)[r] = 0;
+            OC(STORE)[r] = 1;
+            OC(OP)[r] = gl_sub(OC(OP)[r], 512 * (ZKVM_MK_STORE - ZKVM_MK_LOAD));
             g_done = 1;
             return;
         }
@@ -517,6 +552,8 @@ static const tcase cases[] = {
     {"execution stops without exit", "stop_only_at_halt", 0, halt_early, 0},
     {"operation changed", "bus", 0, op_changed, 0},
     {"access at a wrong address", "ea_lo", 0, wrong_address, 0},
+    {"store of another value", "store_value", 1, store_value, 0},
+    {"memory access kind changed", "store_no_op", 0, memop_kind, 0},
     {"operand not the immediate", "does not balance", 0, operand_not_imm, 0},
     {"RAM word relabelled as input", "region_offset", 0, region_relabel, 0},
     {"write to the input region", "input_read_only", 0, input_write, 0},
