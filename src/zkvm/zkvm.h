@@ -27,7 +27,7 @@
 #include "stark.h"
 #include "vm.h"
 
-#define ZKVM_PROOF_VERSION 12
+#define ZKVM_PROOF_VERSION 13
 /* Default and limits of --segment-bits (rows per main/memory/provider instance = 2^bits). */
 #define ZKVM_SEGMENT_BITS_DEFAULT 18
 #define ZKVM_SEGMENT_BITS_MIN 4
@@ -56,7 +56,8 @@ typedef enum zkvm_kind {
     ZKVM_KIND_REFRESH = 13,
     ZKVM_KIND_SHIFT64 = 14,
     ZKVM_KIND_MEMOP = 15,
-    ZKVM_N_KINDS = 16
+    ZKVM_KIND_MUL = 16,
+    ZKVM_N_KINDS = 17
 } zkvm_kind;
 const char *zkvm_kind_name(zkvm_kind k);
 

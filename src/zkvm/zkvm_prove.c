@@ -12,6 +12,7 @@
 #include "binary.h"
 #include "eq.h"
 #include "logic.h"
+#include "mul.h"
 #include "shift.h"
 #include "shift64.h"
 #include "shiftw.h"
@@ -26,13 +27,13 @@
 
 static const char *const kind_names[ZKVM_N_KINDS] = {
     "program", "main", "memory", "boundary", "range", "binary", "binary_table", "shift", "arith", "add", "logic",
-    "shiftw", "eq", "refresh", "shift64", "memop"};
+    "shiftw", "eq", "refresh", "shift64", "memop", "mul"};
 
 const char *zkvm_kind_name(zkvm_kind k) { return (unsigned)k < ZKVM_N_KINDS ? kind_names[k] : "?"; }
 
 /* The operation providers, in dispatch order: each record goes to the first one that handles its
- * op (add, logic and eq before binary, shiftw and shift64 before shift: they prove the same
- * ops with narrower rows). */
+ * op (add, logic and eq before binary, shiftw and shift64 before shift, mul before arith: they
+ * prove the same ops with narrower rows). */
 typedef struct provider {
     zkvm_kind kind;
     int (*handles)(zkvm_op);
@@ -49,6 +50,7 @@ static const provider providers[] = {
     {ZKVM_KIND_SHIFT64, zkvm_shift64_handles, zkvm_shift64_fixed, zkvm_shift64_trace, NULL},
     {ZKVM_KIND_BINARY, zkvm_binary_handles, zkvm_binary_fixed, zkvm_binary_trace, zkvm_binary_count},
     {ZKVM_KIND_SHIFT, zkvm_shift_handles, zkvm_shift_fixed, zkvm_shift_trace, zkvm_shift_count_bytes},
+    {ZKVM_KIND_MUL, zkvm_mul_handles, zkvm_mul_fixed, zkvm_mul_trace, NULL},
     {ZKVM_KIND_ARITH, zkvm_arith_handles, zkvm_arith_fixed, zkvm_arith_trace, NULL},
 };
 #define N_PROVIDERS (sizeof providers / sizeof providers[0])
@@ -118,6 +120,7 @@ static air *kind_air(keyring *kr, zkvm_kind k) {
         case ZKVM_KIND_REFRESH: kr->airs[k] = zkvm_refresh_air(); break;
         case ZKVM_KIND_SHIFT64: kr->airs[k] = zkvm_shift64_air(); break;
         case ZKVM_KIND_MEMOP: kr->airs[k] = zkvm_memop_air(); break;
+        case ZKVM_KIND_MUL: kr->airs[k] = zkvm_mul_air(); break;
         default: ZISK_ASSERT(0);
         }
     }
@@ -475,29 +478,40 @@ static inst *inst_add(inst_list *l, zkvm_kind k, unsigned log_n) {
     return i;
 }
 
-/* Instances for n rows of a row-per-record kind (providers, memop): full instances of
- * 2^seg_bits rows, then the remainder r as one instance of 2^ceil(log2 r) rows, or, when that
- * would pad more than 2^12 rows, as 2^floor(log2 r) rows plus one instance for the rest
- * (padding below the rest, one more instance). */
-static void add_chunks(inst_list *L, zkvm_kind kind, int prov, size_t n, unsigned seg_bits) {
-    size_t chunk = (size_t)1 << seg_bits, s = 0;
-    for (; n - s >= chunk; s += chunk) {
-        inst *in = inst_add(L, kind, seg_bits);
-        in->prov = prov, in->first = s, in->count = chunk;
+/* Padding that costs more committed cells than this is worth one more instance (about what an
+ * instance costs on its own: its FRI proof and grinding, the tops of its trees). */
+#define PAD_SPLIT_CELLS ((double)(1u << 17))
+
+/* Adds the instances for n rows of one kind, each of at most 2^max_log rows, and returns how
+ * many. Full instances first, then the rows left as descending powers of two: 2^ceil(log2 r)
+ * rows for the r rows left, unless its padding (cells_per_row committed cells a row) costs more
+ * than PAD_SPLIT_CELLS: then 2^floor(log2 r) rows and the rest after. `carry` = 1 for memory
+ * segments, whose later segments start with a copy of the previous segment's last row. Each
+ * instance's `first` is its first row (a later memory segment's: the carry row), `count` its new
+ * rows. */
+static size_t add_instances(inst_list *L, zkvm_kind kind, int prov, size_t n, unsigned max_log, int carry,
+                            double cells_per_row) {
+    size_t done = 0, k = 0;
+    while (done < n) {
+        size_t c = k > 0 ? (size_t)carry : 0, left = n - done, need = left + c;
+        unsigned l = max_log;
+        if (need < ((size_t)1 << max_log)) {
+            l = ceil_log2(need) < 2 ? 2 : ceil_log2(need);
+            if (l > 2 && (double)(((size_t)1 << l) - need) * cells_per_row > PAD_SPLIT_CELLS) l--;
+        }
+        size_t take = ((size_t)1 << l) - c;
+        if (take > left) take = left;
+        inst *in = inst_add(L, kind, l);
+        in->prov = prov, in->first = done - c, in->count = take;
+        done += take;
+        k++;
     }
-    size_t r = n - s;
-    if (r == 0) return;
-    unsigned lc = ceil_log2(r) < 2 ? 2 : ceil_log2(r);
-    if (((size_t)1 << lc) - r > ((size_t)1 << 12) && lc > 2) {
-        size_t top = (size_t)1 << (lc - 1);
-        inst *in = inst_add(L, kind, lc - 1);
-        in->prov = prov, in->first = s, in->count = top;
-        s += top;
-        r -= top;
-        lc = ceil_log2(r) < 2 ? 2 : ceil_log2(r);
-    }
-    inst *in = inst_add(L, kind, lc);
-    in->prov = prov, in->first = s, in->count = r;
+    return k;
+}
+
+/* Committed cells per row of an AIR (stage 1, stage 2, two quotient chunks). */
+static double cells_per_row(const air *a) {
+    return (double)(air_n_cols(a, AIR_STAGE1) + air_n_cols(a, AIR_STAGE2) + 6);
 }
 
 /* Everything an instance's trace is built from. */
@@ -700,30 +714,12 @@ int zkvm_prove(const vm_program *p, const uint8_t *input, size_t input_len,
     unsigned pl = zkvm_program_log_n(rom);
     prog_fixed = zkvm_program_fixed(rom, pl);
     inst_add(&L, ZKVM_KIND_PROGRAM, pl);
-    unsigned ml = ceil_log2(e.n_rows);
-    if (ml < 2) ml = 2;
-    if (ml > seg_bits) ml = seg_bits;
-    /* Main and memory segments of 2^ml (2^xl) rows; the last one only as large as the rows it
-     * has left need (a power of two, at least 4): the segment links do not care about sizes. */
-    size_t nm = zkvm_main_segments(&e, ml);
-    for (size_t s = 0; s < nm; s++) {
-        size_t first = s << ml;
-        unsigned l = s + 1 < nm ? ml : ceil_log2(e.n_rows - first);
-        inst *in = inst_add(&L, ZKVM_KIND_MAIN, l < 2 ? 2 : l);
-        in->first = first;
-    }
-    st->main_segments = W.n_main = nm;
-    unsigned xl = ceil_log2(e.n_acc + 1);
-    if (xl < 2) xl = 2;
-    if (xl > seg_bits) xl = seg_bits;
-    size_t nx = zkvm_mem_prepare(&e, xl);
-    for (size_t s = 0; s < nx; s++) {
-        size_t first = zkvm_mem_seg_first(s, xl);
-        unsigned l = s + 1 < nx ? xl : ceil_log2(e.n_mem - first);
-        inst *in = inst_add(&L, ZKVM_KIND_MEMORY, l < 2 ? 2 : l);
-        in->first = first;
-    }
-    st->memory_segments = W.n_mem = nx;
+    /* Main and memory segments (the segment links do not care about their sizes). */
+    st->main_segments = W.n_main =
+        add_instances(&L, ZKVM_KIND_MAIN, -1, e.n_rows, seg_bits, 0, cells_per_row(kind_air(&kr, ZKVM_KIND_MAIN)));
+    (void)zkvm_mem_prepare(&e, seg_bits); /* sorts the accesses into memory rows */
+    st->memory_segments = W.n_mem =
+        add_instances(&L, ZKVM_KIND_MEMORY, -1, e.n_mem, seg_bits, 1, cells_per_row(kind_air(&kr, ZKVM_KIND_MEMORY)));
     {
         inst *in = inst_add(&L, ZKVM_KIND_BOUNDARY, ZKVM_BOUNDARY_LOG_N);
         in->publics[ZKVM_BPUB_EXIT_LO] = (uint32_t)e.exit_code;
@@ -737,7 +733,7 @@ int zkvm_prove(const vm_program *p, const uint8_t *input, size_t input_len,
         inst_add(&L, ZKVM_KIND_REFRESH, l < 2 ? 2 : l);
     }
     /* the memory uops (memop rows, in execution order) */
-    add_chunks(&L, ZKVM_KIND_MEMOP, -1, e.n_memops, seg_bits);
+    add_instances(&L, ZKVM_KIND_MEMOP, -1, e.n_memops, seg_bits, 0, cells_per_row(kind_air(&kr, ZKVM_KIND_MEMOP)));
     /* providers: records split by provider (the first that handles the op), in execution
      * order; an op no provider handles is a bug (the transpiler emits only provable ops) */
     uint8_t *dest = zisk_xmalloc(e.n_ops ? e.n_ops : 1);
@@ -760,7 +756,7 @@ int zkvm_prove(const vm_program *p, const uint8_t *input, size_t input_len,
             providers[pi].count_bytes(bcnt, W.recs[pi], n);
             W.bcnt = bcnt;
         }
-        add_chunks(&L, providers[pi].kind, (int)pi, n, seg_bits);
+        add_instances(&L, providers[pi].kind, (int)pi, n, seg_bits, 0, cells_per_row(kind_air(&kr, providers[pi].kind)));
     }
     free(dest);
     /* the byte table after the providers that use it (its counts are complete: made from the
