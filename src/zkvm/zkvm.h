@@ -27,7 +27,7 @@
 #include "stark.h"
 #include "vm.h"
 
-#define ZKVM_PROOF_VERSION 13
+#define ZKVM_PROOF_VERSION 14
 /* Default and limits of --segment-bits (rows per main/memory/provider instance = 2^bits). */
 #define ZKVM_SEGMENT_BITS_DEFAULT 18
 #define ZKVM_SEGMENT_BITS_MIN 4
@@ -45,7 +45,7 @@ typedef enum zkvm_kind {
     ZKVM_KIND_MEMORY = 2,
     ZKVM_KIND_BOUNDARY = 3,
     ZKVM_KIND_RANGE = 4,
-    ZKVM_KIND_BINARY = 5,
+    /* 5: the binary AIR until proof version 13 (compares, min/max, JALR: now cmp); retired */
     ZKVM_KIND_BINARY_TABLE = 6,
     ZKVM_KIND_SHIFT = 7,
     ZKVM_KIND_ARITH = 8,
@@ -57,7 +57,8 @@ typedef enum zkvm_kind {
     ZKVM_KIND_SHIFT64 = 14,
     ZKVM_KIND_MEMOP = 15,
     ZKVM_KIND_MUL = 16,
-    ZKVM_N_KINDS = 17
+    ZKVM_KIND_CMP = 17,
+    ZKVM_N_KINDS = 18
 } zkvm_kind;
 const char *zkvm_kind_name(zkvm_kind k);
 

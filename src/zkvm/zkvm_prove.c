@@ -10,6 +10,7 @@
 #include "add.h"
 #include "arith.h"
 #include "binary.h"
+#include "cmp.h"
 #include "eq.h"
 #include "logic.h"
 #include "mul.h"
@@ -26,14 +27,17 @@
 #include "zkvm_trace.h"
 
 static const char *const kind_names[ZKVM_N_KINDS] = {
-    "program", "main", "memory", "boundary", "range", "binary", "binary_table", "shift", "arith", "add", "logic",
-    "shiftw", "eq", "refresh", "shift64", "memop", "mul"};
+    "program", "main", "memory", "boundary", "range", "(retired)", "binary_table", "shift", "arith", "add", "logic",
+    "shiftw", "eq", "refresh", "shift64", "memop", "mul", "cmp"};
 
 const char *zkvm_kind_name(zkvm_kind k) { return (unsigned)k < ZKVM_N_KINDS ? kind_names[k] : "?"; }
 
+/* Kind numbers are part of the proof format; a retired one is never an instance again. */
+static int kind_retired(unsigned k) { return k == 5; /* the binary AIR, until proof version 13 */ }
+
 /* The operation providers, in dispatch order: each record goes to the first one that handles its
- * op (add, logic and eq before binary, shiftw and shift64 before shift, mul before arith: they
- * prove the same ops with narrower rows). */
+ * op (shiftw and shift64 before shift, mul before arith: they prove the same ops with narrower
+ * rows; add before shift for LD). */
 typedef struct provider {
     zkvm_kind kind;
     int (*handles)(zkvm_op);
@@ -48,7 +52,7 @@ static const provider providers[] = {
     {ZKVM_KIND_EQ, zkvm_eq_handles, zkvm_eq_fixed, zkvm_eq_trace, NULL},
     {ZKVM_KIND_SHIFTW, zkvm_shiftw_handles, zkvm_shiftw_fixed, zkvm_shiftw_trace, NULL},
     {ZKVM_KIND_SHIFT64, zkvm_shift64_handles, zkvm_shift64_fixed, zkvm_shift64_trace, NULL},
-    {ZKVM_KIND_BINARY, zkvm_binary_handles, zkvm_binary_fixed, zkvm_binary_trace, zkvm_binary_count},
+    {ZKVM_KIND_CMP, zkvm_cmp_handles, zkvm_cmp_fixed, zkvm_cmp_trace, NULL},
     {ZKVM_KIND_SHIFT, zkvm_shift_handles, zkvm_shift_fixed, zkvm_shift_trace, zkvm_shift_count_bytes},
     {ZKVM_KIND_MUL, zkvm_mul_handles, zkvm_mul_fixed, zkvm_mul_trace, NULL},
     {ZKVM_KIND_ARITH, zkvm_arith_handles, zkvm_arith_fixed, zkvm_arith_trace, NULL},
@@ -109,7 +113,6 @@ static air *kind_air(keyring *kr, zkvm_kind k) {
         case ZKVM_KIND_MEMORY: kr->airs[k] = zkvm_mem_air(); break;
         case ZKVM_KIND_BOUNDARY: kr->airs[k] = zkvm_boundary_air(); break;
         case ZKVM_KIND_RANGE: kr->airs[k] = zkvm_range_air(); break;
-        case ZKVM_KIND_BINARY: kr->airs[k] = zkvm_binary_air(); break;
         case ZKVM_KIND_BINARY_TABLE: kr->airs[k] = zkvm_binary_table_air(); break;
         case ZKVM_KIND_SHIFT: kr->airs[k] = zkvm_shift_air(); break;
         case ZKVM_KIND_ARITH: kr->airs[k] = zkvm_arith_air(); break;
@@ -121,6 +124,7 @@ static air *kind_air(keyring *kr, zkvm_kind k) {
         case ZKVM_KIND_SHIFT64: kr->airs[k] = zkvm_shift64_air(); break;
         case ZKVM_KIND_MEMOP: kr->airs[k] = zkvm_memop_air(); break;
         case ZKVM_KIND_MUL: kr->airs[k] = zkvm_mul_air(); break;
+        case ZKVM_KIND_CMP: kr->airs[k] = zkvm_cmp_air(); break;
         default: ZISK_ASSERT(0);
         }
     }
@@ -239,7 +243,9 @@ static void build_fingerprint(char out[65]) {
     keyring_init(&kr);
     hash_digest d[ZKVM_N_KINDS], zero;
     memset(&zero, 0, sizeof zero);
+    memset(d, 0, sizeof d);
     for (unsigned k = 0; k < ZKVM_N_KINDS; k++) {
+        if (kind_retired(k)) continue;
         stark_vk vk;
         unsigned l = kind_fixed_log_n((zkvm_kind)k) ? kind_fixed_log_n((zkvm_kind)k) : 4;
         ZISK_ASSERT(stark_vk_init(&vk, kind_air(&kr, (zkvm_kind)k), &kr.params, l, &zero, NULL) == 0);
@@ -311,7 +317,8 @@ int zkvm_keys_load(const char *dir, zkvm_keys **out, zisk_err *err) {
         unsigned kind = 0;
         while (kind < ZKVM_N_KINDS && strcmp(kind_names[kind], kname) != 0) kind++;
         hash_digest root;
-        if (kind == ZKVM_N_KINDS || log_n > STARK_MAX_LOG_N || zkvm_vk_parse(hex, &root, NULL) != 0) break;
+        if (kind == ZKVM_N_KINDS || kind_retired(kind) || log_n > STARK_MAX_LOG_N || zkvm_vk_parse(hex, &root, NULL) != 0)
+            break;
         keys_add(k, (zkvm_kind)kind, log_n, &root);
         line = strchr(line, '\n') + 1;
     }
@@ -960,7 +967,8 @@ int zkvm_verify(const uint8_t *buf, size_t len, const hash_digest *expected_vk, 
     size_t count[ZKVM_N_KINDS] = {0};
     for (uint32_t i = 0; i < n; i++) {
         unsigned k = kinds[4 * i], l = kinds[4 * i + 1];
-        if (k >= ZKVM_N_KINDS || kinds[4 * i + 2] || kinds[4 * i + 3] || l < 1 || l > STARK_MAX_LOG_N)
+        if (k >= ZKVM_N_KINDS || kind_retired(k) || kinds[4 * i + 2] || kinds[4 * i + 3] || l < 1 ||
+            l > STARK_MAX_LOG_N)
             return zisk_err_set(err, "instance %u: bad kind/size entry at byte %u", i, 16 + 4 * i);
         /* segments and provider instances are at most 2^ZKVM_SEGMENT_BITS_MAX rows: a larger
          * claimed size would only make the verifier commit big fixed columns for nothing */

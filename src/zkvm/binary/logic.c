@@ -78,7 +78,7 @@ void zkvm_logic_count(zkvm_binary_counts *bc, const zkvm_op_record *recs, size_t
     for (size_t i = 0; i < n; i++) {
         (void)record_slot(&recs[i]);
         for (unsigned j = 0; j < 8; j++)
-            bc->byte[table_row(KIND_AND, (recs[i].x >> (8 * j)) & 0xff, (recs[i].y >> (8 * j)) & 0xff, 0)]++;
+            bc->byte[table_row((recs[i].x >> (8 * j)) & 0xff, (recs[i].y >> (8 * j)) & 0xff)]++;
     }
 }
 
@@ -91,7 +91,7 @@ size_t zkvm_logic_count_trace(zkvm_binary_counts *bc, const gl_t *trace, unsigne
         for (unsigned j = 0; j < 8; j++) {
             gl_t a = trace[(size_t)(C_X + j) * rows + i], b = trace[(size_t)(C_Y + j) * rows + i];
             if (m == 1 && a < 256 && b < 256)
-                bc->byte[table_row(KIND_AND, (unsigned)a, (unsigned)b, 0)]++;
+                bc->byte[table_row((unsigned)a, (unsigned)b)]++;
             else
                 skipped++;
         }
