@@ -96,4 +96,19 @@ static inline gl_t *pa_trace(const char *name, const zkvm_op *ops, int n_ops, un
     return t;
 }
 
+/* Counts a trace's range lookups into rc; returns how many it skipped (zkvm_<p>_count_lookups). */
+typedef size_t (*pa_count_fn)(const gl_t *trace, unsigned log_n, zkvm_range_counts *rc);
+
+/* pa_trace, then the trace's range lookups counted into rc (must not be NULL): the body of the
+ * trace builders of the range-table providers. An honest trace skips no lookup (asserted). */
+static inline gl_t *pa_trace_counted(const char *name, const zkvm_op *ops, int n_ops, unsigned n_cols,
+                                     const zkvm_op_record *recs, size_t n, unsigned log_n, pa_witness_fn witness,
+                                     pa_row_ok_fn row_ok, pa_count_fn count, zkvm_range_counts *rc) {
+    ZISK_ASSERT(rc != NULL);
+    gl_t *t = pa_trace(name, ops, n_ops, n_cols, recs, n, log_n, witness, row_ok);
+    size_t skipped = count(t, log_n, rc);
+    ZISK_ASSERT(skipped == 0);
+    return t;
+}
+
 #endif
