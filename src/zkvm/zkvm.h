@@ -27,7 +27,7 @@
 #include "stark.h"
 #include "vm.h"
 
-#define ZKVM_PROOF_VERSION 14
+#define ZKVM_PROOF_VERSION 15
 /* Default and limits of --segment-bits (rows per main/memory/provider instance = 2^bits). */
 #define ZKVM_SEGMENT_BITS_DEFAULT 18
 #define ZKVM_SEGMENT_BITS_MIN 4
@@ -58,7 +58,8 @@ typedef enum zkvm_kind {
     ZKVM_KIND_MEMOP = 15,
     ZKVM_KIND_MUL = 16,
     ZKVM_KIND_CMP = 17,
-    ZKVM_N_KINDS = 18
+    ZKVM_KIND_WMEM = 18,
+    ZKVM_N_KINDS = 19
 } zkvm_kind;
 const char *zkvm_kind_name(zkvm_kind k);
 

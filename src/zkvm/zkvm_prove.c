@@ -17,6 +17,7 @@
 #include "shift.h"
 #include "shift64.h"
 #include "shiftw.h"
+#include "wmem.h"
 #include <openssl/sha.h>
 
 #include "stark.h"
@@ -28,7 +29,7 @@
 
 static const char *const kind_names[ZKVM_N_KINDS] = {
     "program", "main", "memory", "boundary", "range", "(retired)", "binary_table", "shift", "arith", "add", "logic",
-    "shiftw", "eq", "refresh", "shift64", "memop", "mul", "cmp"};
+    "shiftw", "eq", "refresh", "shift64", "memop", "mul", "cmp", "wmem"};
 
 const char *zkvm_kind_name(zkvm_kind k) { return (unsigned)k < ZKVM_N_KINDS ? kind_names[k] : "?"; }
 
@@ -36,26 +37,28 @@ const char *zkvm_kind_name(zkvm_kind k) { return (unsigned)k < ZKVM_N_KINDS ? ki
 static int kind_retired(unsigned k) { return k == 5; /* the binary AIR, until proof version 13 */ }
 
 /* The operation providers, in dispatch order: each record goes to the first one that handles its
- * op (shiftw and shift64 before shift, mul before arith: they prove the same ops with narrower
- * rows; add before shift for LD). */
+ * op (shiftw, shift64 and wmem before shift, mul before arith: they prove the same ops with
+ * narrower rows; add before shift for LD; wmem takes word loads/stores at offsets 0 and 4 only). */
 typedef struct provider {
     zkvm_kind kind;
     int (*handles)(zkvm_op);
+    int (*handles_opc)(uint32_t); /* when not NULL: decides on the whole opc (the offset too) */
     gl_t *(*fixed)(unsigned);
     gl_t *(*trace)(const zkvm_op_record *, size_t, unsigned, zkvm_range_counts *);
     /* adds the records' byte-table lookups to the job's counts (NULL: it makes none) */
     void (*count_bytes)(zkvm_binary_counts *, const zkvm_op_record *, size_t);
 } provider;
 static const provider providers[] = {
-    {ZKVM_KIND_ADD, zkvm_add_handles, zkvm_add_fixed, zkvm_add_trace, NULL},
-    {ZKVM_KIND_LOGIC, zkvm_logic_handles, zkvm_logic_fixed, zkvm_logic_trace, zkvm_logic_count},
-    {ZKVM_KIND_EQ, zkvm_eq_handles, zkvm_eq_fixed, zkvm_eq_trace, NULL},
-    {ZKVM_KIND_SHIFTW, zkvm_shiftw_handles, zkvm_shiftw_fixed, zkvm_shiftw_trace, NULL},
-    {ZKVM_KIND_SHIFT64, zkvm_shift64_handles, zkvm_shift64_fixed, zkvm_shift64_trace, NULL},
-    {ZKVM_KIND_CMP, zkvm_cmp_handles, zkvm_cmp_fixed, zkvm_cmp_trace, NULL},
-    {ZKVM_KIND_SHIFT, zkvm_shift_handles, zkvm_shift_fixed, zkvm_shift_trace, zkvm_shift_count_bytes},
-    {ZKVM_KIND_MUL, zkvm_mul_handles, zkvm_mul_fixed, zkvm_mul_trace, NULL},
-    {ZKVM_KIND_ARITH, zkvm_arith_handles, zkvm_arith_fixed, zkvm_arith_trace, NULL},
+    {ZKVM_KIND_ADD, zkvm_add_handles, NULL, zkvm_add_fixed, zkvm_add_trace, NULL},
+    {ZKVM_KIND_LOGIC, zkvm_logic_handles, NULL, zkvm_logic_fixed, zkvm_logic_trace, zkvm_logic_count},
+    {ZKVM_KIND_EQ, zkvm_eq_handles, NULL, zkvm_eq_fixed, zkvm_eq_trace, NULL},
+    {ZKVM_KIND_SHIFTW, zkvm_shiftw_handles, NULL, zkvm_shiftw_fixed, zkvm_shiftw_trace, NULL},
+    {ZKVM_KIND_SHIFT64, zkvm_shift64_handles, NULL, zkvm_shift64_fixed, zkvm_shift64_trace, NULL},
+    {ZKVM_KIND_CMP, zkvm_cmp_handles, NULL, zkvm_cmp_fixed, zkvm_cmp_trace, NULL},
+    {ZKVM_KIND_WMEM, zkvm_wmem_handles, zkvm_wmem_handles_opc, zkvm_wmem_fixed, zkvm_wmem_trace, NULL},
+    {ZKVM_KIND_SHIFT, zkvm_shift_handles, NULL, zkvm_shift_fixed, zkvm_shift_trace, zkvm_shift_count_bytes},
+    {ZKVM_KIND_MUL, zkvm_mul_handles, NULL, zkvm_mul_fixed, zkvm_mul_trace, NULL},
+    {ZKVM_KIND_ARITH, zkvm_arith_handles, NULL, zkvm_arith_fixed, zkvm_arith_trace, NULL},
 };
 #define N_PROVIDERS (sizeof providers / sizeof providers[0])
 
@@ -125,6 +128,7 @@ static air *kind_air(keyring *kr, zkvm_kind k) {
         case ZKVM_KIND_MEMOP: kr->airs[k] = zkvm_memop_air(); break;
         case ZKVM_KIND_MUL: kr->airs[k] = zkvm_mul_air(); break;
         case ZKVM_KIND_CMP: kr->airs[k] = zkvm_cmp_air(); break;
+        case ZKVM_KIND_WMEM: kr->airs[k] = zkvm_wmem_air(); break;
         default: ZISK_ASSERT(0);
         }
     }
@@ -747,7 +751,9 @@ int zkvm_prove(const vm_program *p, const uint8_t *input, size_t input_len,
     size_t n_of[N_PROVIDERS] = {0};
     for (size_t i = 0; i < e.n_ops; i++) {
         size_t pi = 0;
-        while (pi < N_PROVIDERS && !providers[pi].handles(zkvm_opc_op(e.ops[i].opc))) pi++;
+        while (pi < N_PROVIDERS && !(providers[pi].handles_opc ? providers[pi].handles_opc(e.ops[i].opc)
+                                                                 : providers[pi].handles(zkvm_opc_op(e.ops[i].opc))))
+            pi++;
         ZISK_ASSERT(pi < N_PROVIDERS);
         dest[i] = (uint8_t)pi;
         n_of[pi]++;

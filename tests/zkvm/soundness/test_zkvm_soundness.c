@@ -18,6 +18,7 @@
 #include "logic.h"
 #include "shift64.h"
 #include "shiftw.h"
+#include "wmem.h"
 #include "base.h"
 #include "stark.h"
 #include "vm.h"
@@ -445,6 +446,7 @@ static size_t provider_col(zkvm_kind k, const char *name) {
         airs[k] = k == ZKVM_KIND_SHIFTW ? zkvm_shiftw_air()
                   : k == ZKVM_KIND_SHIFT64 ? zkvm_shift64_air()
                   : k == ZKVM_KIND_EQ ? zkvm_eq_air()
+                  : k == ZKVM_KIND_WMEM ? zkvm_wmem_air()
                                       : NULL;
     ZISK_ASSERT(airs[k] != NULL);
     for (uint32_t i = 0; i < air_n_cols(airs[k], AIR_STAGE1); i++)
@@ -492,6 +494,20 @@ static void eq_wrong_answer(const tcase *tc, zkvm_kind k, size_t idx, unsigned l
     for (size_t i = 0; i < n; i++)
         if (COL(t, n, fe)[i] || COL(t, n, fn)[i]) {
             COL(t, n, z)[i] = 1 - COL(t, n, z)[i]; /* "equal" for unequal operands, or the reverse */
+            g_done = 1;
+            return;
+        }
+}
+
+static void wmem_wrong_half(const tcase *tc, zkvm_kind k, size_t idx, unsigned log_n, uint32_t nc, gl_t *t,
+                            gl_t *pub) {
+    (void)tc, (void)nc, (void)pub, (void)idx;
+    size_t n = (size_t)1 << log_n;
+    if (k != ZKVM_KIND_WMEM || g_done) return;
+    size_t fl = provider_col(k, "f_lw"), fu = provider_col(k, "f_lwu"), c = provider_col(k, "c_lo");
+    for (size_t i = 0; i < n; i++)
+        if (COL(t, n, fl)[i] || COL(t, n, fu)[i]) {
+            COL(t, n, c)[i] = gl_add(COL(t, n, c)[i], 1); /* a word the load did not read; the tuple claims it */
             g_done = 1;
             return;
         }
@@ -566,6 +582,7 @@ static const tcase cases[] = {
     {"eq AIR claims the wrong comparison", "z_def", 1, eq_wrong_answer, 0},
     {"shift64 AIR proves another result", "c_lo", 1, shift64_wrong_result, 0},
     {"register refresh changes a value", "register bus", 1, refresh_value, 1},
+    {"wmem AIR loads another word", "ld_lo", 1, wmem_wrong_half, 1},
 };
 
 static const tcase *g_case;
