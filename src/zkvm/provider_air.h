@@ -80,10 +80,11 @@ static inline gl_t *pa_trace(const char *name, const zkvm_op *ops, int n_ops, un
     size_t rows = (size_t)1 << log_n;
     ZISK_ASSERT(n <= rows && (n == 0 || recs != NULL));
     gl_t *t = zkvm_trace_alloc(n_cols, rows);
-    uint64_t row[64];
+    /* rows are independent (the trace does not depend on the thread count) */
+#pragma omp parallel for schedule(static) if (n >= ((size_t)1 << 12))
     for (size_t i = 0; i < n; i++) {
         const zkvm_op_record *r = &recs[i];
-        uint64_t c;
+        uint64_t c, row[64];
         int f = zkvm_opc_off(r->opc) == 0 ? pa_op_slot(ops, n_ops, zkvm_opc_op(r->opc)) : -1;
         if (f < 0 || !zkvm_op_eval(r->opc, r->x, r->y, &c) || c != r->c)
             zisk_panic(__FILE__, __LINE__, "%s: record %zu (opc %u, x %#llx, y %#llx, c %#llx) is not a valid %s operation",
