@@ -5,7 +5,9 @@
  * total, the proof size, the verification time, and the ratio of the proving time to its
  * hashing floor. `zisk bench` runs the same measurement.
  *
- *   bench_stark [--json] [--log-n L] [--cols C] [--queries Q] [--pow BITS]
+ * --input-committed 0 makes FRI commit the DEEP codeword again (the generic FRI mode).
+ *
+ *   bench_stark [--json] [--log-n L] [--cols C] [--queries Q] [--pow BITS] [--input-committed 0|1]
  */
 #include <stdio.h>
 #include <string.h>
@@ -30,6 +32,7 @@ int main(int argc, char **argv) {
         else if (!strcmp(a, "--cols") && v >= 1 && v <= 4096) cols = (uint32_t)v;
         else if (!strcmp(a, "--queries")) p.fri.n_queries = (unsigned)v;
         else if (!strcmp(a, "--pow")) p.fri.pow_bits = (unsigned)v;
+        else if (!strcmp(a, "--input-committed") && v <= 1) p.fri.input_committed = (unsigned)v;
         else goto usage;
     }
     stark_bench_result r;
@@ -55,9 +58,11 @@ int main(int argc, char **argv) {
         for (size_t i = 0; i < nrows; i++) printf("%s\"%s\": %.4f", i ? ", " : "", rows[i].name, rows[i].s);
         printf("}, \"prove_s\": %.4f, \"verify_s\": %.5f, \"proof_bytes\": %zu, "
                "\"lde_cells\": %llu, \"hash_floor_s\": %.4f, \"floor_ratio\": %.2f, \"perm_per_s_all_threads\": %.0f, "
-               "\"floor_one_core_s\": %.4f, \"floor_ratio_one_core\": %.2f}\n",
+               "\"floor_one_core_s\": %.4f, \"floor_ratio_one_core\": %.2f, \"tree_perms\": %llu, "
+               "\"fri_perms\": %llu}\n",
                r.prove_s, r.verify_s, r.proof_bytes, (unsigned long long)st->lde_cells, r.floor_s,
-               r.prove_s / r.floor_s, r.perm_per_s_all, r.floor_one_core_s, r.prove_s / r.floor_one_core_s);
+               r.prove_s / r.floor_s, r.perm_per_s_all, r.floor_one_core_s, r.prove_s / r.floor_one_core_s,
+               (unsigned long long)r.tree_perms, (unsigned long long)r.fri_perms);
     } else {
         printf("STARK prove: %u columns x 2^%u rows, degree 3, blowup %u, %u queries, %u pow "
                "bits, %d thread(s)\n",
@@ -68,6 +73,9 @@ int main(int argc, char **argv) {
         printf("%-10s %10.3f\n", "total", r.prove_s);
         printf("proof size      %zu bytes (%.1f KiB)\n", r.proof_bytes, r.proof_bytes / 1024.0);
         printf("verify          %.2f ms (decode + verify)\n", r.verify_s * 1e3);
+        printf("Merkle perms    %llu (trees %llu, FRI layers %llu)\n",
+               (unsigned long long)(r.tree_perms + r.fri_perms), (unsigned long long)r.tree_perms,
+               (unsigned long long)r.fri_perms);
         printf("hashing floor   %.3f s (%llu LDE cells / 8 permutations at %.2f M/s, %d threads hashing at once)\n",
                r.floor_s, (unsigned long long)st->lde_cells, r.perm_per_s_all / 1e6, r.threads);
         printf("prove / floor   %.2f (%.2f against the one-core rate x %d)\n", r.prove_s / r.floor_s,
@@ -75,6 +83,7 @@ int main(int argc, char **argv) {
     }
     return 0;
 usage:
-    fprintf(stderr, "usage: bench_stark [--json] [--log-n L] [--cols C] [--queries Q] [--pow BITS]\n");
+    fprintf(stderr, "usage: bench_stark [--json] [--log-n L] [--cols C] [--queries Q] [--pow BITS] "
+                    "[--input-committed 0|1]\n");
     return 2;
 }

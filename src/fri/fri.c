@@ -42,6 +42,8 @@ int fri_params_check(const fri_params *p, unsigned log_degree, zisk_err *err) {
     if (p->pow_bits > TRANSCRIPT_MAX_POW_BITS)
         return zisk_err_set(err, "fri: pow_bits %u above %d", p->pow_bits,
                             TRANSCRIPT_MAX_POW_BITS);
+    if (p->input_committed > 1)
+        return zisk_err_set(err, "fri: input_committed %u is neither 0 nor 1", p->input_committed);
     if (log_degree > FRI_MAX_LOG_LDE || log_degree + p->log_blowup > FRI_MAX_LOG_LDE)
         return zisk_err_set(err, "fri: codeword of 2^(%u + %u) elements exceeds 2^%d", log_degree,
                             p->log_blowup, FRI_MAX_LOG_LDE);
@@ -54,7 +56,8 @@ void fri_layout(fri_proof *p, const fri_params *params, unsigned log_degree) {
     p->log_final = params->log_final_size < log_degree ? params->log_final_size : log_degree;
     unsigned d = log_degree, n = log_degree + params->log_blowup, L = 0;
     size_t voff = 0, soff = 0;
-    /* Fold by the configured arity while it fits; the last fold takes what is left. */
+    /* Fold by the configured arity while it fits; the last fold takes what is left. An
+     * uncommitted layer 0 (input_committed) takes no room in the openings. */
     while (d > p->log_final) {
         unsigned k = d - p->log_final < params->log_arity ? d - p->log_final : params->log_arity;
         ZISK_ASSERT(L < FRI_MAX_LAYERS);
@@ -62,8 +65,10 @@ void fri_layout(fri_proof *p, const fri_params *params, unsigned log_degree) {
         p->layer_log_arity[L] = k;
         p->layer_value_off[L] = voff;
         p->layer_sibling_off[L] = soff;
-        voff += (size_t)3 << k;
-        soff += n - k;
+        if (L > 0 || !params->input_committed) {
+            voff += (size_t)3 << k;
+            soff += n - k;
+        }
         d -= k;
         n -= k;
         L++;
@@ -73,6 +78,7 @@ void fri_layout(fri_proof *p, const fri_params *params, unsigned log_degree) {
         p->layer_value_off[i] = p->layer_sibling_off[i] = 0;
     }
     p->n_layers = L;
+    p->first_committed = params->input_committed && L > 0 ? 1 : 0;
     p->values_per_query = voff;
     p->siblings_per_query = soff;
 }
@@ -81,7 +87,9 @@ int fri_layout_eq(const fri_proof *a, const fri_proof *b) {
     if (a->params.log_blowup != b->params.log_blowup || a->params.log_arity != b->params.log_arity ||
         a->params.log_final_size != b->params.log_final_size ||
         a->params.n_queries != b->params.n_queries || a->params.pow_bits != b->params.pow_bits ||
+        a->params.input_committed != b->params.input_committed ||
         a->log_degree != b->log_degree || a->n_layers != b->n_layers ||
+        a->first_committed != b->first_committed ||
         a->log_final != b->log_final || a->values_per_query != b->values_per_query ||
         a->siblings_per_query != b->siblings_per_query)
         return 0;
@@ -121,6 +129,7 @@ void fri_absorb_header(transcript *t, const fri_params *params, unsigned log_deg
     transcript_absorb(t, params->log_final_size);
     transcript_absorb(t, params->n_queries);
     transcript_absorb(t, params->pow_bits);
+    transcript_absorb(t, params->input_committed);
 }
 
 /* k binary folds in place. Round rho pairs the values at x and -x (positions j and j + h, since
@@ -170,11 +179,13 @@ static inline gl_t *leaf_slot(const leaf_layout *o, size_t r) {
     return o->dst + (r & rows_mask) * ((size_t)3 << o->k) + 3 * (r >> (o->n - o->k));
 }
 
-/* Folds the layer of 2^n values stored as a leaf matrix (leaf r = positions r + j*2^(n-k)) on
- * the coset shift*H into `out`. Parallel over leaves in chunks; each chunk starts its own
- * geometric sequence of 1/x0 so the result does not depend on the thread count. */
-static void fold_layer(const gl_t *mat, unsigned n, unsigned k, gl_t shift, gl3_t beta,
-                       const leaf_layout *out) {
+/* Folds the layer of 2^n values on the coset shift*H into `out`. The layer is either stored
+ * as a leaf matrix (mat: leaf r = positions r + j*2^(n-k)) or, when mat is NULL, in natural
+ * order (natural[i] = position i: the uncommitted input codeword). Parallel over leaves in
+ * chunks; each chunk starts its own geometric sequence of 1/x0 so the result does not depend
+ * on the thread count. */
+static void fold_layer(const gl_t *mat, const gl3_t *natural, unsigned n, unsigned k, gl_t shift,
+                       gl3_t beta, const leaf_layout *out) {
     size_t M = (size_t)1 << (n - k), a = (size_t)1 << k;
     gl_t w_inv_pow[1 << FRI_MAX_LOG_ARITY];
     inv_root_powers(k, w_inv_pow);
@@ -185,8 +196,12 @@ static void fold_layer(const gl_t *mat, unsigned n, unsigned k, gl_t shift, gl3_
     for (size_t c = 0; c < n_chunks; c++) {
         size_t r0 = c * chunk, r1 = r0 + chunk < M ? r0 + chunk : M;
         gl_t xinv = gl_mul(shift_inv, gl_pow(step_inv, r0));
+        gl_t gathered[3 << FRI_MAX_LOG_ARITY];
         for (size_t r = r0; r < r1; r++) {
-            gl3_t f = fri_fold_leaf(mat + r * 3 * a, k, xinv, beta, w_inv_pow);
+            const gl_t *leaf = mat ? mat + r * 3 * a : gathered;
+            if (!mat)
+                for (size_t j = 0; j < a; j++) memcpy(gathered + 3 * j, natural[r + j * M].c, sizeof natural[0].c);
+            gl3_t f = fri_fold_leaf(leaf, k, xinv, beta, w_inv_pow);
             gl_t *d = leaf_slot(out, r);
             d[0] = f.c[0];
             d[1] = f.c[1];
@@ -227,38 +242,44 @@ int fri_prove(const fri_params *params, unsigned log_degree, const gl3_t *codewo
     fri_alloc_arrays(proof);
     fri_absorb_header(t, params, log_degree);
 
-    unsigned L = proof->n_layers, n0 = log_degree + params->log_blowup;
+    unsigned L = proof->n_layers, n0 = log_degree + params->log_blowup, F = proof->first_committed;
     size_t N0 = (size_t)1 << n0;
     gl_t *mats[FRI_MAX_LAYERS] = {0};
     hash_digest *nodes[FRI_MAX_LAYERS] = {0};
     merkle_tree trees[FRI_MAX_LAYERS];
 
-    /* Layer 0 (or the final codeword when nothing folds) in leaf layout. */
-    leaf_layout first = {zisk_xmalloc(3 * N0 * sizeof(gl_t)), n0, L ? proof->layer_log_arity[0] : 0};
+    /* Layer 0 (or the final codeword when nothing folds) in leaf layout; an uncommitted layer 0
+     * is folded straight from the caller's natural-order codeword (cur = NULL). */
+    gl_t *cur = NULL;
+    if (!F) {
+        leaf_layout first = {zisk_xmalloc(3 * N0 * sizeof(gl_t)), n0, L ? proof->layer_log_arity[0] : 0};
 #pragma omp parallel for schedule(static)
-    for (size_t i = 0; i < N0; i++) {
-        gl_t *d = leaf_slot(&first, i);
-        d[0] = codeword[i].c[0];
-        d[1] = codeword[i].c[1];
-        d[2] = codeword[i].c[2];
+        for (size_t i = 0; i < N0; i++) {
+            gl_t *d = leaf_slot(&first, i);
+            d[0] = codeword[i].c[0];
+            d[1] = codeword[i].c[1];
+            d[2] = codeword[i].c[2];
+        }
+        cur = first.dst;
     }
-    gl_t *cur = first.dst;
     gl_t shift = GL_GENERATOR;
     for (unsigned i = 0; i < L; i++) {
         unsigned n = proof->layer_log_size[i], k = proof->layer_log_arity[i];
         size_t M = (size_t)1 << (n - k);
-        mats[i] = cur;
-        nodes[i] = zisk_xmalloc(merkle_node_count(M) * sizeof(hash_digest));
-        if (merkle_build(&trees[i], cur, M, (size_t)3 << k, (size_t)3 << k, 1, nodes[i], &e) != 0)
-            zisk_panic(__FILE__, __LINE__, "fri_prove: layer %u: %s", i, e.msg);
-        proof->roots[i] = *merkle_root(&trees[i]);
-        transcript_absorb_digest(t, &proof->roots[i]);
+        if (i >= F) {
+            mats[i] = cur;
+            nodes[i] = zisk_xmalloc(merkle_node_count(M) * sizeof(hash_digest));
+            if (merkle_build(&trees[i], cur, M, (size_t)3 << k, (size_t)3 << k, 1, nodes[i], &e) != 0)
+                zisk_panic(__FILE__, __LINE__, "fri_prove: layer %u: %s", i, e.msg);
+            proof->roots[i] = *merkle_root(&trees[i]);
+            transcript_absorb_digest(t, &proof->roots[i]);
+        }
         gl3_t beta = transcript_squeeze_ext(t);
         if ((int)i == fri_test_wrong_fold_layer) beta = gl3_add(beta, gl3_one());
         /* The next layer's leaf layout (k = 0 for the final codeword). */
         leaf_layout next = {zisk_xmalloc(3 * M * sizeof(gl_t)), n - k,
                             i + 1 < L ? proof->layer_log_arity[i + 1] : 0};
-        fold_layer(cur, n, k, shift, beta, &next);
+        fold_layer(cur, cur ? NULL : codeword, n, k, shift, beta, &next);
         shift = gl_pow(shift, (uint64_t)1 << k);
         cur = next.dst;
     }
@@ -278,6 +299,10 @@ int fri_prove(const fri_params *params, unsigned log_degree, const gl3_t *codewo
         for (unsigned i = 0; i < L; i++) {
             unsigned n = proof->layer_log_size[i], k = proof->layer_log_arity[i];
             uint64_t r = idx & (((uint64_t)1 << (n - k)) - 1);
+            if (i < F) {
+                idx = r;
+                continue;
+            }
             merkle_open(&trees[i], r, proof->values + q * proof->values_per_query + proof->layer_value_off[i],
                         proof->siblings + q * proof->siblings_per_query + proof->layer_sibling_off[i]);
             idx = r;
@@ -343,7 +368,7 @@ static fri_status check_proof_form(const fri_params *params, unsigned log_degree
         zisk_err_set(err, "fri: proof is missing its final polynomial or openings");
         return FRI_ERR_PARAMS;
     }
-    for (unsigned i = 0; i < proof->n_layers; i++)
+    for (unsigned i = proof->first_committed; i < proof->n_layers; i++)
         if (!digest_canonical(&proof->roots[i])) {
             zisk_err_set(err, "fri: layer %u root is not canonical", i);
             return FRI_ERR_NONCANONICAL;
@@ -359,7 +384,7 @@ static fri_status check_proof_form(const fri_params *params, unsigned log_degree
         return FRI_ERR_NONCANONICAL;
     }
     for (size_t q = 0; q < params->n_queries; q++)
-        for (unsigned i = 0; i < proof->n_layers; i++) {
+        for (unsigned i = proof->first_committed; i < proof->n_layers; i++) {
             size_t nv = (size_t)3 << proof->layer_log_arity[i];
             size_t ns = proof->layer_log_size[i] - proof->layer_log_arity[i];
             const gl_t *v = proof->values + q * proof->values_per_query + proof->layer_value_off[i];
@@ -400,12 +425,12 @@ fri_status fri_verify(const fri_params *params, unsigned log_degree, transcript 
     fri_status st = check_proof_form(params, log_degree, proof, err);
     if (st != FRI_OK) return st;
 
-    unsigned L = proof->n_layers, n0 = log_degree + params->log_blowup;
+    unsigned L = proof->n_layers, n0 = log_degree + params->log_blowup, F = proof->first_committed;
     size_t Q = params->n_queries;
     gl3_t betas[FRI_MAX_LAYERS];
     fri_absorb_header(t, params, log_degree);
     for (unsigned i = 0; i < L; i++) {
-        transcript_absorb_digest(t, &proof->roots[i]);
+        if (i >= F) transcript_absorb_digest(t, &proof->roots[i]);
         betas[i] = transcript_squeeze_ext(t);
     }
     size_t n_final = (size_t)1 << proof->log_final;
@@ -414,20 +439,25 @@ fri_status fri_verify(const fri_params *params, unsigned log_degree, transcript 
         zisk_err_set(err, "fri: proof of work: %s", e.msg);
         return FRI_ERR_POW;
     }
+    /* The callback gives one value per query when layer 0 is committed, the whole layer-0
+     * coset of each query (2^k_0 values) when it is not. */
+    unsigned log_coset = F ? proof->layer_log_arity[0] : 0;
+    size_t per_q = (size_t)1 << log_coset;
     uint64_t *indices = zisk_xmalloc(Q * sizeof(uint64_t));
-    gl3_t *claimed = zisk_xcalloc(Q, sizeof(gl3_t));
+    gl3_t *claimed = zisk_xcalloc(Q * per_q, sizeof(gl3_t));
     transcript_squeeze_indices(t, n0, Q, indices);
     if (indices_out) memcpy(indices_out, indices, Q * sizeof(uint64_t));
 
     st = FRI_OK;
-    if (initial_values(ctx, indices, Q, claimed, &e) != 0) {
+    if (initial_values(ctx, indices, Q, log_coset, claimed, &e) != 0) {
         zisk_err_set(err, "fri: initial codeword values: %s", e.msg);
         st = FRI_ERR_INITIAL;
         goto out;
     }
-    for (size_t q = 0; q < Q; q++)
+    for (size_t q = 0; q < Q * per_q; q++)
         if (!ext_canonical(claimed[q])) {
-            zisk_err_set(err, "fri: initial codeword value for query %zu is not canonical", q);
+            zisk_err_set(err, "fri: initial codeword value %zu for query %zu is not canonical",
+                         q % per_q, q / per_q);
             st = FRI_ERR_INITIAL;
             goto out;
         }
@@ -445,12 +475,22 @@ fri_status fri_verify(const fri_params *params, unsigned log_degree, transcript 
     unsigned nf = proof->log_final + params->log_blowup;
     gl_t final_step = gl_root_of_unity(nf);
 
+    gl_t coset[3 << FRI_MAX_LOG_ARITY];
     for (size_t q = 0; q < Q; q++) {
         uint64_t idx = indices[q];
-        gl3_t expected = claimed[q];
+        gl3_t expected = claimed[q * per_q];
         for (unsigned i = 0; i < L; i++) {
             unsigned n = proof->layer_log_size[i], k = proof->layer_log_arity[i];
             uint64_t r = idx & (((uint64_t)1 << (n - k)) - 1), j = idx >> (n - k);
+            if (i < F) {
+                /* Uncommitted layer 0: the claimed coset, folded here; the caller's own
+                 * openings authenticated it. */
+                for (size_t p = 0; p < per_q; p++) memcpy(coset + 3 * p, claimed[q * per_q + p].c, sizeof coset[0] * 3);
+                gl_t x0_inv = gl_mul(shift_inv[i], gl_pow(step_inv[i], r));
+                expected = fri_fold_leaf(coset, k, x0_inv, betas[i], w_inv_pow[i]);
+                idx = r;
+                continue;
+            }
             const gl_t *leaf = proof->values + q * proof->values_per_query + proof->layer_value_off[i];
             const hash_digest *path =
                 proof->siblings + q * proof->siblings_per_query + proof->layer_sibling_off[i];

@@ -3,11 +3,12 @@
  * encoding"). Little-endian throughout:
  *
  *   "ZFRI"  u32 version  u32 log_degree  u32 log_blowup  u32 log_arity  u32 log_final_size
- *   u32 n_queries  u32 pow_bits                                   (32-byte header)
- *   n_layers roots (4 x u64 each)
+ *   u32 n_queries  u32 pow_bits  u32 input_committed               (36-byte header)
+ *   a root per committed layer (4 x u64 each): layers first_committed .. n_layers - 1
  *   2^log_final final coefficients (3 x u64 each: c0, c1, c2)
  *   u64 pow nonce
- *   for each query, for each layer: 3 * 2^k_i u64 leaf values, then n_i - k_i siblings (4 x u64)
+ *   for each query, for each committed layer: 3 * 2^k_i u64 leaf values, then n_i - k_i
+ *   siblings (4 x u64)
  *
  * Everything after the header has a length fixed by the parameters, so the decoder checks the
  * parameters, computes the exact length and compares it with the buffer before it allocates.
@@ -18,7 +19,7 @@
 #include "fri_internal.h"
 
 static const uint8_t FRI_MAGIC[4] = {'Z', 'F', 'R', 'I'};
-#define HEADER_LEN 32
+#define HEADER_LEN FRI_PROOF_HEADER_LEN
 
 static void put_u32(uint8_t *p, uint32_t v) {
     for (int i = 0; i < 4; i++) p[i] = (uint8_t)(v >> (8 * i));
@@ -41,7 +42,7 @@ static uint64_t get_u64(const uint8_t *p) {
  * parameter limits (at most ~2^36 bytes), so no overflow on 64-bit size_t. */
 static size_t encoded_size(const fri_proof *p) {
     size_t per_query = 8 * p->values_per_query + 32 * p->siblings_per_query;
-    return HEADER_LEN + 32 * (size_t)p->n_layers + 24 * ((size_t)1 << p->log_final) + 8 +
+    return HEADER_LEN + 32 * (size_t)(p->n_layers - p->first_committed) + 24 * ((size_t)1 << p->log_final) + 8 +
            (size_t)p->params.n_queries * per_query;
 }
 
@@ -59,15 +60,16 @@ size_t fri_proof_encode(const fri_proof *p, uint8_t *buf, size_t cap) {
     put_u32(w + 20, p->params.log_final_size);
     put_u32(w + 24, p->params.n_queries);
     put_u32(w + 28, p->params.pow_bits);
+    put_u32(w + 32, p->params.input_committed);
     w += HEADER_LEN;
-    for (unsigned i = 0; i < p->n_layers; i++)
+    for (unsigned i = p->first_committed; i < p->n_layers; i++)
         for (int h = 0; h < HASH_DIGEST_LEN; h++, w += 8) put_u64(w, p->roots[i].h[h]);
     for (size_t i = 0; i < ((size_t)1 << p->log_final); i++)
         for (int c = 0; c < 3; c++, w += 8) put_u64(w, p->final_poly[i].c[c]);
     put_u64(w, p->pow_nonce);
     w += 8;
     for (size_t q = 0; q < p->params.n_queries; q++)
-        for (unsigned i = 0; i < p->n_layers; i++) {
+        for (unsigned i = p->first_committed; i < p->n_layers; i++) {
             size_t nv = (size_t)3 << p->layer_log_arity[i];
             size_t ns = p->layer_log_size[i] - p->layer_log_arity[i];
             const gl_t *v = p->values + q * p->values_per_query + p->layer_value_off[i];
@@ -114,10 +116,10 @@ fri_status fri_proof_decode(const uint8_t *buf, size_t len, fri_proof *proof, si
     uint32_t log_degree = get_u32(buf + 8);
     fri_params params = {.log_blowup = get_u32(buf + 12), .log_arity = get_u32(buf + 16),
                          .log_final_size = get_u32(buf + 20), .n_queries = get_u32(buf + 24),
-                         .pow_bits = get_u32(buf + 28)};
+                         .pow_bits = get_u32(buf + 28), .input_committed = get_u32(buf + 32)};
     zisk_err e;
     if (fri_params_check(&params, log_degree, &e) != 0) {
-        zisk_err_set(err, "fri proof header (offsets 8..31): %s", e.msg);
+        zisk_err_set(err, "fri proof header (offsets 8..35): %s", e.msg);
         return FRI_ERR_PARAMS;
     }
     fri_proof shape;
@@ -133,7 +135,7 @@ fri_status fri_proof_decode(const uint8_t *buf, size_t len, fri_proof *proof, si
     fri_alloc_arrays(proof);
 
     size_t off = HEADER_LEN;
-    for (unsigned i = 0; i < proof->n_layers; i++)
+    for (unsigned i = proof->first_committed; i < proof->n_layers; i++)
         for (int h = 0; h < HASH_DIGEST_LEN; h++)
             if (read_elem(buf, &off, &proof->roots[i].h[h]) != 0) {
                 zisk_err_set(err, "fri proof: layer %u root element %d at offset %zu is not canonical", i, h, off);
@@ -150,7 +152,7 @@ fri_status fri_proof_decode(const uint8_t *buf, size_t len, fri_proof *proof, si
         return FRI_ERR_NONCANONICAL;
     }
     for (size_t q = 0; q < params.n_queries; q++)
-        for (unsigned i = 0; i < proof->n_layers; i++) {
+        for (unsigned i = proof->first_committed; i < proof->n_layers; i++) {
             size_t nv = (size_t)3 << proof->layer_log_arity[i];
             size_t ns = proof->layer_log_size[i] - proof->layer_log_arity[i];
             gl_t *v = proof->values + q * proof->values_per_query + proof->layer_value_off[i];

@@ -6,7 +6,7 @@
 
 #include "fri.h"
 
-/* Fills the shape fields of *p (params, log_degree, n_layers, log_final, per-layer sizes and
+/* Fills the shape fields of *p (params, log_degree, n_layers, first_committed, log_final, per-layer sizes and
  * arities, offsets and per-query lengths) from already checked parameters. Touches no array. */
 void fri_layout(fri_proof *p, const fri_params *params, unsigned log_degree);
 
@@ -16,7 +16,7 @@ int fri_layout_eq(const fri_proof *a, const fri_proof *b);
 /* Allocates the proof's arrays for its shape (zeroed). */
 void fri_alloc_arrays(fri_proof *p);
 
-/* The transcript header: absorb_bytes("zisk-fri-v1") and the six parameters. */
+/* The transcript header: absorb_bytes("zisk-fri-v1"), log_degree and the six parameters. */
 void fri_absorb_header(transcript *t, const fri_params *params, unsigned log_degree);
 
 /* Folds one leaf of 2^k extension values (3 * 2^k elements, position j at 3j) whose points are

@@ -56,18 +56,22 @@
 #include "gl.h"
 #include "hash.h"
 
-/* Version written by the encoders; the decoders accept only this one. Version 4: the last bus
- * group is folded into the accumulator (one stage-2 extension column fewer per AIR with a bus,
- * docs/AIR.md); version 3: every tree's leaf holds four LDE rows (STARK_LEAF_ROWS); version 2
- * had two, version 1 one. */
-#define STARK_PROOF_VERSION 4
+/* Version written by the encoders; the decoders accept only this one. Version 5: eight LDE
+ * rows per leaf (one FRI first-fold coset) and FRI does not commit the DEEP codeword
+ * (fri_params.input_committed, FRI proof version 2); version 4: the last bus group is folded
+ * into the accumulator (one stage-2 extension column fewer per AIR with a bus, docs/AIR.md);
+ * version 3: four LDE rows per leaf; version 2 had two, version 1 one. */
+#define STARK_PROOF_VERSION 5
 
-/* Rows per Merkle leaf of every committed tree: leaf i (i < N/4) of an LDE of N rows in natural
- * order holds rows i, i + N/4, i + N/2 and i + 3N/4 (the points x, ix, -x, -ix with i a fourth
- * root of unity; docs/STARK.md, "Commitments"). Several rows per leaf fill the sponge's blocks
- * better than one (a 100-column row is 12.5 blocks, a 6-column quotient row 0.75) and cut the
- * internal nodes to a quarter. log_n >= 1 and log_blowup >= 1 keep N >= 4. */
-#define STARK_LOG_LEAF_ROWS 2
+/* Rows per Merkle leaf of every committed tree: leaf i (i < N/8) of an LDE of N rows in natural
+ * order holds rows i + j N/8 for j = 0..7 (the points x * w8^j, w8 a primitive eighth root of
+ * unity; docs/STARK.md, "Commitments"): exactly the positions of FRI's layer-0 leaf i when FRI
+ * folds by 8, so one opening of each tree gives every column on the whole coset that FRI folds
+ * first, and FRI need not commit the DEEP codeword (input_committed). Several rows per leaf
+ * also fill the sponge's blocks better than one (a 6-column quotient row is 0.75 blocks) and
+ * cut the internal nodes to an eighth. stark_params_check asks for log_n + log_blowup >= 3
+ * (N >= 8) and, under input_committed, log_arity <= STARK_LOG_LEAF_ROWS. */
+#define STARK_LOG_LEAF_ROWS 3
 #define STARK_LEAF_ROWS (1u << STARK_LOG_LEAF_ROWS)
 
 /* Limits enforced by stark_setup and by the decoders before they allocate. */
@@ -92,13 +96,17 @@ typedef struct stark_params {
     fri_params fri;
 } stark_params;
 
-/* fri_params_default(): blowup 2, folding by 8, 116 queries, 16 grinding bits (docs/SECURITY.md).
- * Enough for AIRs of degree <= 3 (quotient chunks <= 2^log_blowup). */
+/* fri_params_default() with input_committed = 1: blowup 2, folding by 8, 116 queries, 16
+ * grinding bits (docs/SECURITY.md), the DEEP codeword bound by the instance's trees instead of
+ * a FRI layer-0 tree. Enough for AIRs of degree <= 3 (quotient chunks <= 2^log_blowup).
+ * input_committed = 0 (FRI commits the codeword again) is also supported, at any arity. */
 stark_params stark_params_default(void);
 
 /* Checks params for AIR a at 2^log_n rows: fri_params_check, 1 <= log_n <= STARK_MAX_LOG_N,
- * log_n + log_blowup <= NTT_LOG_MAX, and 2^log_blowup >= air_quotient_chunks(a) (the quotient
- * is evaluated on the LDE domain itself, so it must be big enough). Returns 0, or -1 with err. */
+ * STARK_LOG_LEAF_ROWS <= log_n + log_blowup <= NTT_LOG_MAX, under input_committed log_arity <=
+ * STARK_LOG_LEAF_ROWS (FRI's first coset must lie in one leaf), and 2^log_blowup >=
+ * air_quotient_chunks(a) (the quotient is evaluated on the LDE domain itself, so it must be big
+ * enough). Returns 0, or -1 with err. */
 int stark_params_check(const stark_params *p, const air *a, unsigned log_n, zisk_err *err);
 
 /* ------------------------------------------------------------------------------------------ */
@@ -159,8 +167,8 @@ typedef struct stark_instance stark_instance;
  * caller's contract). */
 stark_instance *stark_commit_stage1(const stark_pk *pk, const gl_t *stage1, const gl_t *publics);
 void stark_instance_free(stark_instance *inst);
-/* Frees the instance's stage-1 LDE, keeping its Merkle tree (1/(2 w) of the LDE's size for w
- * columns: 4-row leaves, two digests per leaf), so that a job of many instances holds neither
+/* Frees the instance's stage-1 LDE, keeping its Merkle tree (1/w of the LDE's size for w
+ * columns: 8-row leaves, two digests of 4 elements per leaf), so that a job of many instances holds neither
  * traces nor LDEs between steps (1) and (3); stark_finish recomputes the LDE from the trace
  * given back with stark_instance_set_trace, at the cost of one more LDE (no rehashing). The
  * trace must be the committed one: STARK_REBIND_CHECKS sampled leaves are rehashed, and a
@@ -196,7 +204,7 @@ typedef struct stark_proof {
     size_t n_ood_z, n_ood_next;
     fri_proof fri;
     /* Query openings, per tree t with n_cols[t] > 0 and query q < n_queries at LDE row i: the
-     * leaf i mod (N/4), i.e. rows i mod N/4 + j N/4 for j = 0..3 (STARK_LEAF_ROWS of them), at
+     * leaf i mod (N/8), i.e. rows i mod N/8 + j N/8 for j = 0..7 (STARK_LEAF_ROWS of them), at
      * rows[t][q * STARK_LEAF_ROWS * n_cols[t] ..], and its log_lde - STARK_LOG_LEAF_ROWS
      * siblings at paths[t][q * (log_lde - STARK_LOG_LEAF_ROWS) ..] (log_lde = log_n +
      * log_blowup, N = 2^log_lde). */

@@ -46,6 +46,24 @@ static double perm_rate_all(int threads) {
 #endif
 }
 
+/* Permutations of a tree of w columns over N rows with STARK_LEAF_ROWS rows per leaf. */
+static uint64_t tree_perms(size_t N, uint32_t w) {
+    if (!w) return 0;
+    uint64_t leaves = N >> STARK_LOG_LEAF_ROWS;
+    return leaves * (((uint64_t)STARK_LEAF_ROWS * w + HASH_RATE - 1) / HASH_RATE) + leaves - 1;
+}
+
+/* Permutations of FRI's committed layers (leaves of 3 * 2^k elements). */
+static uint64_t fri_tree_perms(const fri_proof *p) {
+    uint64_t perms = 0;
+    for (unsigned i = p->first_committed; i < p->n_layers; i++) {
+        uint64_t leaves = (uint64_t)1 << (p->layer_log_size[i] - p->layer_log_arity[i]);
+        perms += leaves * ((((uint64_t)3 << p->layer_log_arity[i]) + HASH_RATE - 1) / HASH_RATE) +
+                 leaves - 1;
+    }
+    return perms;
+}
+
 int stark_bench_wide(uint32_t cols, unsigned log_n, const stark_params *p, stark_bench_result *out,
                      zisk_err *err) {
     air *a = wide_air(cols);
@@ -88,6 +106,10 @@ int stark_bench_wide(uint32_t cols, unsigned log_n, const stark_params *p, stark
     out->prove_s = zisk_now_seconds() - t0;
     stark_instance_stats(inst, &out->steps);
     out->proof_bytes = stark_proof_encoded_size(&proof);
+    out->tree_perms = 0;
+    for (int t = STARK_TREE_STAGE1; t < STARK_N_TREES; t++)
+        out->tree_perms += tree_perms((size_t)1 << proof.log_lde, proof.n_cols[t]);
+    out->fri_perms = fri_tree_perms(&proof.fri);
     buf = zisk_xmalloc(out->proof_bytes);
     stark_proof_encode(&proof, buf, out->proof_bytes);
     double tv = zisk_now_seconds();

@@ -27,6 +27,10 @@ typedef struct stark_bench_result {
     int threads;
     double floor_s;          /* permutations / perm_per_s_all */
     double floor_one_core_s; /* permutations / perm_per_s / threads */
+    /* Exact Poseidon2 permutations of the instance's Merkle trees (sponge leaves, rate 8, plus
+     * one compression per inner node): the stage-1, stage-2 and quotient trees, and FRI's
+     * committed layers. Grinding and the transcript are not counted. */
+    uint64_t tree_perms, fri_perms;
 } stark_bench_result;
 
 /* Builds the AIR and its trace, proves, encodes, decodes and verifies. Returns 0, or -1 with

@@ -36,8 +36,9 @@ static void w_gl3(writer *w, gl3_t x) {
 /* Header of an instance proof: magic, version, vk digest, log_n, n_publics, n_cols[4]. */
 #define PROOF_HEADER (4 + 4 + 32 + 4 + 4 + 4 * STARK_N_TREES)
 
-/* Siblings per opening: the trees have N / STARK_LEAF_ROWS leaves (log_lde >= 2 always: log_n
- * and log_blowup are both at least 1, checked before this is used). */
+/* Siblings per opening: the trees have N / STARK_LEAF_ROWS leaves. A decoded log_lde below
+ * STARK_LOG_LEAF_ROWS gives 0 here; the verifier then refuses the proof (its vk's log_lde is at
+ * least STARK_LOG_LEAF_ROWS, stark_params_check). */
 static unsigned path_len(unsigned log_lde) {
     return log_lde >= STARK_LOG_LEAF_ROWS ? log_lde - STARK_LOG_LEAF_ROWS : 0;
 }
@@ -225,7 +226,7 @@ static int decode_proof(reader *r, stark_proof *p, int exact) {
     r->off += used;
     p->log_lde = log_n + p->fri.params.log_blowup;
     p->n_queries = p->fri.params.n_queries;
-    /* Bounded: 4 * 2^16 columns plus 4 * 4 * 34 siblings, times 8 bytes, times <= 1024
+    /* Bounded: 8 * 4 * 2^16 columns plus 4 * 4 * 34 siblings, times 8 bytes, times <= 1024
      * queries: far below 2^64. */
     size_t per_q = openings_per_query(p->n_cols, p->log_lde);
     size_t total = per_q * p->n_queries;

@@ -35,6 +35,7 @@ const char *stark_status_str(stark_status s) {
 stark_params stark_params_default(void) {
     stark_params p;
     p.fri = fri_params_default();
+    p.fri.input_committed = 1; /* the trees bind the DEEP codeword (docs/STARK.md) */
     return p;
 }
 
@@ -47,6 +48,14 @@ int stark_params_check(const stark_params *p, const air *a, unsigned log_n, zisk
     if (log_n + p->fri.log_blowup > NTT_LOG_MAX)
         return zisk_err_set(err, "stark: air '%s': LDE of 2^%u rows exceeds the NTT limit 2^%u",
                             air_name(a), log_n + p->fri.log_blowup, NTT_LOG_MAX);
+    if (log_n + p->fri.log_blowup < STARK_LOG_LEAF_ROWS)
+        return zisk_err_set(err, "stark: air '%s': LDE of 2^%u rows is smaller than a Merkle leaf "
+                            "(%u rows)", air_name(a), log_n + p->fri.log_blowup, STARK_LEAF_ROWS);
+    /* The verifier reads FRI's uncommitted first coset from one leaf of each tree. */
+    if (p->fri.input_committed && p->fri.log_arity > STARK_LOG_LEAF_ROWS)
+        return zisk_err_set(err, "stark: FRI folding by %u without committing its input needs "
+                            "a first coset within one %u-row leaf (log_arity <= %u)",
+                            1u << p->fri.log_arity, STARK_LEAF_ROWS, STARK_LOG_LEAF_ROWS);
     unsigned chunks = air_quotient_chunks(a);
     if (((size_t)1 << p->fri.log_blowup) < chunks)
         return zisk_err_set(err,
@@ -96,6 +105,7 @@ void stark_vk_digest(const air *a, const stark_params *p, unsigned log_n,
     transcript_absorb(&t, p->fri.log_final_size);
     transcript_absorb(&t, p->fri.n_queries);
     transcript_absorb(&t, p->fri.pow_bits);
+    transcript_absorb(&t, p->fri.input_committed);
     for (int k = 0; k < STARK_N_TREES; k++) transcript_absorb(&t, n_cols[k]);
     static const air_space spaces[AIR_N_SPACES] = {AIR_FIXED, AIR_STAGE1, AIR_STAGE2};
     for (int s = 0; s < AIR_N_SPACES; s++)

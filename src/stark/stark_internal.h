@@ -66,6 +66,14 @@ void stark_ood_values(unsigned log_n, const gl_t *const *trace, size_t n_trace,
 void stark_deep_codeword(unsigned log_n, unsigned log_lde, const gl_t *const *cols, size_t K,
                          size_t Kt, gl3_t z, gl3_t gamma, const gl3_t *ood, gl3_t *f);
 
+/* Test hook (malicious prover, tests only, not thread-safe): when >= 0, stark_finish adds 1 to
+ * the DEEP codeword at every LDE row whose position in FRI's first coset is this value (row div
+ * (N >> k_0)), after computing it honestly and before FRI runs: each query's coset then holds
+ * one value that differs from what the trees give. STARK_TEST_DEEP_ALL adds 1 at every row (a
+ * low-degree f + 1 that FRI alone accepts). -1, the default, disables it. */
+#define STARK_TEST_DEEP_ALL (-2)
+extern int stark_test_deep_offset;
+
 /* Multiplies an extension element by X (the element {0, 1, 0}): used to combine the three
  * component columns of an extension column. */
 static inline gl3_t stark_gl3_mul_x(gl3_t a) {

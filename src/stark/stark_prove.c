@@ -47,6 +47,8 @@ struct stark_instance {
     stark_stats stats;
 };
 
+int stark_test_deep_offset = -1;
+
 void stark_instance_stats(const stark_instance *inst, stark_stats *out) { *out = inst->stats; }
 
 static void commit_free(commit *c) {
@@ -67,8 +69,8 @@ static void commit_tree(const stark_pk *pk, commit *c) {
     if (c->w == 0) return;
     c->nodes = zisk_xmalloc(merkle_node_count(pk->N >> STARK_LOG_LEAF_ROWS) * sizeof(hash_digest));
     zisk_err err;
-    /* Shapes are ours (N a power of two within the limits, N >= 2 since the blowup is at
-     * least 2): failure would be a bug. */
+    /* Shapes are ours (N a power of two within the limits, N >= STARK_LEAF_ROWS by
+     * stark_params_check): failure would be a bug. */
     if (merkle_build_leaves(&c->tree, c->lde, pk->N, c->w, 1, pk->N, STARK_LOG_LEAF_ROWS,
                             c->nodes, &err) != 0)
         zisk_panic(__FILE__, __LINE__, "%s", err.msg);
@@ -175,7 +177,7 @@ void stark_instance_free(stark_instance *inst) {
 void stark_instance_release(stark_instance *inst) {
     if (inst->released || inst->finished) return;
     commit_root(&inst->s1, &inst->s1_root);
-    /* the tree's nodes stay (1/(2 w) of the LDE's size with 4-row leaves); the LDE goes */
+    /* the tree's nodes stay (1/w of the LDE's size with 8-row leaves); the LDE goes */
     free(inst->s1.lde);
     inst->s1.lde = NULL;
     inst->released = 1;
@@ -415,6 +417,17 @@ int stark_finish(stark_instance *inst, const stark_challenges *ch, stark_proof *
     }
     double tf = zisk_now_seconds();
     inst->stats.deep_s += tf - td;
+    if (stark_test_deep_offset != -1) {
+        const fri_params *fp = &pk->vk.params.fri;
+        unsigned lf = fp->log_final_size < pk->log_n ? fp->log_final_size : pk->log_n;
+        unsigned k0 = pk->log_n - lf < fp->log_arity ? pk->log_n - lf : fp->log_arity;
+        for (size_t i = 0; i < N; i++)
+            if (stark_test_deep_offset == STARK_TEST_DEEP_ALL ||
+                (i >> (pk->log_lde - k0)) == (size_t)stark_test_deep_offset)
+                quot[i] = gl3_add(quot[i], gl3_one());
+    }
+    /* quot now holds the DEEP codeword f. Under input_committed FRI does not commit it: f is a
+     * fixed function of the four roots and of z, the OOD values and gamma, all in t already. */
     if (fri_prove(&pk->vk.params.fri, pk->log_n, quot, &t, &proof->fri) != 0) bad = 1;
     free(quot);
     double top = zisk_now_seconds();
@@ -424,7 +437,8 @@ int stark_finish(stark_instance *inst, const stark_challenges *ch, stark_proof *
     proof->n_queries = proof->fri.params.n_queries;
     proof->log_lde = pk->log_lde;
     size_t nq = proof->n_queries;
-    /* The leaf of row i is i mod N/4 (STARK_LOG_LEAF_ROWS). */
+    /* The leaf of row i is i mod N/8 (STARK_LOG_LEAF_ROWS): it holds FRI's whole first coset of
+     * row i, which the verifier needs when FRI does not commit the DEEP codeword. */
     size_t *idx = zisk_xmalloc(nq * sizeof(size_t));
     for (size_t q = 0; q < nq; q++)
         idx[q] = (size_t)proof->fri.query_indices[q] & ((N >> STARK_LOG_LEAF_ROWS) - 1);

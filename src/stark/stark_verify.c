@@ -46,9 +46,12 @@ stark_commitment stark_proof_commitment(const stark_proof *proof) {
     return c;
 }
 
-/* The FRI initial-values callback: checks every tree's opening at each query index against
- * its root, then computes the DEEP codeword's value there from the opened rows (the formula of
- * stark_kernels.c, stark_deep_codeword). */
+/* The FRI initial-values callback: checks every tree's opening at each query's leaf against
+ * its root, then computes the DEEP codeword (the formula of stark_kernels.c,
+ * stark_deep_codeword) at every position of the query's coset that FRI asks for: all of them
+ * lie in the opened leaf (a leaf holds rows i + j N/8, FRI's first coset of a row folding by up
+ * to 8 is a subset of those rows). Under input_committed these values are FRI's whole view of
+ * layer 0, so the Merkle checks here are what binds them. */
 typedef struct deep_ctx {
     const stark_vk *vk;
     const stark_proof *proof;
@@ -57,36 +60,48 @@ typedef struct deep_ctx {
     stark_status status; /* set when the failure is ours (Merkle), not FRI's */
 } deep_ctx;
 
-static int deep_values(void *vctx, const uint64_t *idx, size_t n, gl3_t *out, zisk_err *err) {
+static int deep_values(void *vctx, const uint64_t *idx, size_t n, unsigned log_coset, gl3_t *out,
+                       zisk_err *err) {
     deep_ctx *c = vctx;
     const stark_proof *p = c->proof;
     const stark_vk *vk = c->vk;
+    unsigned log_lde = p->log_lde;
     if (n != p->n_queries) {
         c->status = STARK_ERR_SHAPE;
         return zisk_err_set(err, "FRI derived %zu query indices, the proof opens %zu", n,
                             p->n_queries);
     }
-    unsigned log_lde = p->log_lde;
-    /* log_lde = log_n + log_blowup >= 2 (both are at least 1: stark_verify compared log_lde
-     * with the vk's); a leaf holds rows i + j N/4 for j < 4. */
+    /* stark_verify compared log_lde with the vk's, which stark_params_check keeps at least
+     * STARK_LOG_LEAF_ROWS; the coset bound holds for every FRI shape the vk's params give. */
+    if (log_lde < STARK_LOG_LEAF_ROWS || log_coset > STARK_LOG_LEAF_ROWS) {
+        c->status = STARK_ERR_SHAPE;
+        return zisk_err_set(err, "FRI asks for cosets of 2^%u rows of a 2^%u-row LDE, leaves "
+                            "hold %u rows", log_coset, log_lde, STARK_LEAF_ROWS);
+    }
     unsigned log_leaves = log_lde - STARK_LOG_LEAF_ROWS;
-    uint64_t half = (uint64_t)1 << log_leaves;
+    uint64_t leaves = (uint64_t)1 << log_leaves;
+    /* Coset of row i: positions (i mod M) + j M, j < 2^log_coset; M is a multiple of the leaf
+     * count, so every position is row i's leaf's row (position >> log_leaves). */
+    size_t per_q = (size_t)1 << log_coset, m = n * per_q;
+    uint64_t M = (uint64_t)1 << (log_lde - log_coset);
     gl_t wN = gl_root_of_unity(log_lde);
+    /* numerators at z and z w (m each), denominators (2m, interleaved), inversion scratch (2m) */
+    gl3_t *num_z = zisk_xmalloc(6 * m * sizeof(gl3_t));
+    gl3_t *num_zw = num_z + m, *den = num_z + 2 * m, *scratch = num_z + 4 * m;
     for (size_t q = 0; q < n; q++) {
-        uint64_t leaf = idx[q] & (half - 1);
-        /* Which of the leaf's rows is the queried one. */
-        size_t part = (size_t)(idx[q] >> log_leaves);
-        const gl_t *row[STARK_N_TREES] = {NULL};
+        uint64_t leaf = idx[q] & (leaves - 1);
+        const gl_t *lv[STARK_N_TREES] = {NULL};
         for (int t = 0; t < STARK_N_TREES; t++) {
             uint32_t w = p->n_cols[t];
             if (!w) continue;
             const hash_digest *root = t == STARK_TREE_FIXED ? &vk->fixed_root : &p->roots[t];
-            const gl_t *lv = p->rows[t] + q * STARK_LEAF_ROWS * w;
+            lv[t] = p->rows[t] + q * STARK_LEAF_ROWS * w;
             zisk_err me;
             merkle_status ms = merkle_verify(root, log_leaves, (size_t)STARK_LEAF_ROWS * w,
-                                             (size_t)leaf, lv, p->paths[t] + q * log_leaves,
+                                             (size_t)leaf, lv[t], p->paths[t] + q * log_leaves,
                                              log_leaves, &me);
             if (ms != MERKLE_OK) {
+                free(num_z);
                 c->status = ms == MERKLE_ERR_NONCANONICAL ? STARK_ERR_NONCANONICAL
                                                           : STARK_ERR_MERKLE;
                 return zisk_err_set(err, "%s tree, query %zu (LDE row %llu, leaf %llu): %s",
@@ -94,23 +109,31 @@ static int deep_values(void *vctx, const uint64_t *idx, size_t n, gl3_t *out, zi
                                     (unsigned long long)idx[q], (unsigned long long)leaf,
                                     me.msg);
             }
-            row[t] = lv + part * w;
         }
-        gl3_t at = gl3_zero(), aq;
-        size_t k = 0;
-        for (int t = 0; t < STARK_TREE_QUOTIENT; t++)
-            for (uint32_t j = 0; j < p->n_cols[t]; j++, k++)
-                at = gl3_add(at, gl3_mul_base(c->gp[k], row[t][j]));
-        aq = at;
-        for (uint32_t j = 0; j < p->n_cols[STARK_TREE_QUOTIENT]; j++, k++)
-            aq = gl3_add(aq, gl3_mul_base(c->gp[k], row[STARK_TREE_QUOTIENT][j]));
-        gl3_t x = gl3_from_base(gl_mul(GL_GENERATOR, gl_pow(wN, idx[q])));
-        /* x != z and x != z*w: stark_transcript_z keeps z off the LDE coset. */
-        gl3_t u = gl3_mul(gl3_sub(aq, c->Az), gl3_inv(gl3_sub(x, c->z)));
-        gl3_t v = gl3_mul(gl3_mul(gl3_sub(at, c->Bzw), gl3_inv(gl3_sub(x, c->zw))), c->gK);
-        out[q] = gl3_add(u, v);
+        for (size_t j = 0; j < per_q; j++) {
+            uint64_t pos = (idx[q] & (M - 1)) + j * M;
+            size_t part = (size_t)(pos >> log_leaves), o = q * per_q + j;
+            gl3_t at = gl3_zero(), aq;
+            size_t k = 0;
+            for (int t = 0; t < STARK_TREE_QUOTIENT; t++)
+                for (uint32_t col = 0; col < p->n_cols[t]; col++, k++)
+                    at = gl3_add(at, gl3_mul_base(c->gp[k], lv[t][part * p->n_cols[t] + col]));
+            aq = at;
+            uint32_t wq = p->n_cols[STARK_TREE_QUOTIENT];
+            for (uint32_t col = 0; col < wq; col++, k++)
+                aq = gl3_add(aq, gl3_mul_base(c->gp[k], lv[STARK_TREE_QUOTIENT][part * wq + col]));
+            gl3_t x = gl3_from_base(gl_mul(GL_GENERATOR, gl_pow(wN, pos)));
+            num_z[o] = gl3_sub(aq, c->Az);
+            num_zw[o] = gl3_mul(gl3_sub(at, c->Bzw), c->gK);
+            /* x != z and x != z*w: stark_transcript_z keeps z off the LDE coset. */
+            den[2 * o] = gl3_sub(x, c->z);
+            den[2 * o + 1] = gl3_sub(x, c->zw);
+        }
     }
-    (void)vk;
+    stark_gl3_batch_inv(den, den, 2 * m, scratch);
+    for (size_t o = 0; o < m; o++)
+        out[o] = gl3_add(gl3_mul(num_z[o], den[2 * o]), gl3_mul(num_zw[o], den[2 * o + 1]));
+    free(num_z);
     return 0;
 }
 

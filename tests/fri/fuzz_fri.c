@@ -2,8 +2,8 @@
  * fuzz_fri.c: libFuzzer target for FRI proof decoding and verification (module src/fri).
  * The input is an encoded FRI proof. Whatever decodes is verified twice: under the fixed
  * parameters the seeds were made with (log_degree 6, blowup 2, folding by 4, 2 final
- * coefficients, 6 queries, 2 grinding bits), and under the parameters in its own header, with
- * the claimed codeword values taken from a fixed polynomial. Nothing may crash, leak or read
+ * coefficients, 6 queries, 2 grinding bits, layer 0 committed), and under the parameters in its
+ * own header (either mode), with the claimed codeword values taken from a fixed polynomial. Nothing may crash, leak or read
  * out of bounds. The seeds (tests/fri/corpus, written by `test_fri --write-corpus DIR`) include
  * an honest proof for the fixed parameters, so mutations start from deep in the verifier.
  */
@@ -22,16 +22,19 @@ typedef struct poly_ctx {
     unsigned log_n;
 } poly_ctx;
 
-static int poly_values(void *vctx, const uint64_t *idx, size_t n, gl3_t *out, zisk_err *err) {
+static int poly_values(void *vctx, const uint64_t *idx, size_t n, unsigned log_coset, gl3_t *out,
+                       zisk_err *err) {
     const poly_ctx *c = vctx;
     gl_t w = gl_root_of_unity(c->log_n);
-    for (size_t k = 0; k < n; k++) {
-        gl_t x = gl_mul(GL_GENERATOR, gl_pow(w, idx[k]));
-        gl3_t acc = gl3_zero();
-        for (size_t i = (size_t)1 << SEED_LOG_DEGREE; i-- > 0;)
-            acc = gl3_add(gl3_mul_base(acc, x), (gl3_t){{i + 1, 2 * i, 3}});
-        out[k] = acc;
-    }
+    uint64_t M = (uint64_t)1 << (c->log_n - log_coset);
+    for (size_t k = 0; k < n; k++)
+        for (uint64_t j = 0; j < ((uint64_t)1 << log_coset); j++) {
+            gl_t x = gl_mul(GL_GENERATOR, gl_pow(w, (idx[k] & (M - 1)) + j * M));
+            gl3_t acc = gl3_zero();
+            for (size_t i = (size_t)1 << SEED_LOG_DEGREE; i-- > 0;)
+                acc = gl3_add(gl3_mul_base(acc, x), (gl3_t){{i + 1, 2 * i, 3}});
+            out[(k << log_coset) + j] = acc;
+        }
     (void)err;
     return 0;
 }

@@ -7,6 +7,10 @@
  * siblings, final coefficients, nonce, query indices, shape); truncated, extended and garbled
  * encodings are refused without crashing; proofs are deterministic and do not depend on the
  * thread count; the security estimate gives >= 128 conjectured bits for the defaults.
+ * Both modes run through these tests: layer 0 committed (the generic one) and input_committed
+ * (the STARK's: no layer-0 tree; the verifier folds the coset values the callback gives), for
+ * which a wrong value at any coset position, a layer 1 folded from another f, and a claimed f
+ * far from low degree are rejected.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -55,20 +59,31 @@ static gl3_t *random_codeword(unsigned log_n, size_t n_coeffs, gl3_t *coeffs_out
     return cw;
 }
 
-/* The honest STARK layer's side of the verifier: the codeword itself, read at index + shift. */
+/* The honest STARK layer's side of the verifier: the codeword itself on each query's coset,
+ * read at position + shift. bad_pos >= 0 adds 1 to the value at that coset position of every
+ * query (a caller whose f differs at one point of each coset). */
 typedef struct cw_ctx {
     const gl3_t *cw;
     size_t n;
     size_t shift;
     int fail;
+    int bad_pos;
+    unsigned log_coset; /* what fri_verify asked for (recorded) */
 } cw_ctx;
 
-static int cw_values(void *vctx, const uint64_t *idx, size_t n, gl3_t *out, zisk_err *err) {
+static int cw_values(void *vctx, const uint64_t *idx, size_t n, unsigned log_coset, gl3_t *out,
+                     zisk_err *err) {
     cw_ctx *c = vctx;
+    c->log_coset = log_coset;
     if (c->fail) return zisk_err_set(err, "trace opening failed");
+    size_t M = c->n >> log_coset;
     for (size_t k = 0; k < n; k++) {
         if (idx[k] >= c->n) return zisk_err_set(err, "index %llu out of range", (unsigned long long)idx[k]);
-        out[k] = c->cw[(idx[k] + c->shift) % c->n];
+        for (size_t j = 0; j < ((size_t)1 << log_coset); j++) {
+            gl3_t v = c->cw[((idx[k] & (M - 1)) + j * M + c->shift) % c->n];
+            if ((int)j == c->bad_pos) v = gl3_add(v, gl3_one());
+            out[(k << log_coset) + j] = v;
+        }
     }
     return 0;
 }
@@ -113,13 +128,20 @@ static void inst_free(inst *in) {
 }
 
 static fri_status inst_verify(inst *in, zisk_err *err) {
-    cw_ctx ctx = {in->cw, in->n, 0, 0};
+    cw_ctx ctx = {in->cw, in->n, 0, 0, -1, 0};
     return verify(&in->p, in->log_degree, &in->proof, &ctx, NULL, err);
 }
 
 static fri_params P(unsigned lb, unsigned la, unsigned lf, unsigned q, unsigned pow) {
     return (fri_params){.log_blowup = lb, .log_arity = la, .log_final_size = lf, .n_queries = q,
                         .pow_bits = pow};
+}
+
+/* The same with layer 0 not committed (input_committed). */
+static fri_params PI(unsigned lb, unsigned la, unsigned lf, unsigned q, unsigned pow) {
+    fri_params p = P(lb, la, lf, q, pow);
+    p.input_committed = 1;
+    return p;
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -171,6 +193,24 @@ static void test_layout(void **state) {
     fri_layout(&s, &p, 3); /* already below the final size */
     assert_int_equal(s.n_layers, 0);
     assert_int_equal(s.log_final, 3);
+    /* input_committed: the same folds, layer 0 takes no room in the openings. */
+    fri_proof c;
+    memset(&c, 0, sizeof c);
+    fri_params pi = PI(1, 3, 5, 10, 0);
+    fri_layout(&s, &p, 20);
+    fri_layout(&c, &pi, 20);
+    assert_int_equal(c.n_layers, 5);
+    assert_int_equal(c.first_committed, 1);
+    assert_int_equal(s.first_committed, 0);
+    assert_int_equal(c.values_per_query, s.values_per_query - 24);
+    assert_int_equal(c.siblings_per_query, s.siblings_per_query - (21 - 3));
+    assert_int_equal(c.layer_value_off[1], 0);
+    assert_false(fri_layout_eq(&c, &s));
+    fri_layout(&c, &pi, 3); /* nothing folds: nothing to leave out */
+    assert_int_equal(c.first_committed, 0);
+    /* Only 0 and 1 are modes. */
+    pi.input_committed = 2;
+    assert_int_equal(fri_params_check(&pi, 10, NULL), -1);
 }
 
 static void check_honest(fri_params p, unsigned log_degree) {
@@ -183,10 +223,12 @@ static void check_honest(fri_params p, unsigned log_degree) {
     fri_proof again;
     start_transcript(&tp);
     assert_int_equal(fri_prove(&p, log_degree, in.cw, &tp, &again), 0);
-    cw_ctx ctx = {in.cw, in.n, 0, 0};
+    cw_ctx ctx = {in.cw, in.n, 0, 0, -1, 0};
     start_transcript(&tv);
     fri_status st = fri_verify(&p, log_degree, &tv, &in.proof, cw_values, &ctx, idx, &err);
     if (st != FRI_OK) fail_msg("log_degree %u: %s: %s", log_degree, fri_status_str(st), err.msg);
+    /* The callback is asked for whole cosets exactly when layer 0 is not committed. */
+    assert_int_equal(ctx.log_coset, in.proof.first_committed ? in.proof.layer_log_arity[0] : 0);
     assert_memory_equal(idx, in.proof.query_indices, p.n_queries * sizeof(uint64_t));
     for (size_t q = 0; q < p.n_queries; q++) assert_true(idx[q] < in.n);
     /* Both sides end in the same transcript state. */
@@ -212,22 +254,28 @@ static void check_honest(fri_params p, unsigned log_degree) {
 
 static void test_honest_accepted(void **state) {
     (void)state;
-    check_honest(P(1, 1, 0, 20, 0), 6);
-    check_honest(P(1, 2, 2, 30, 4), 8);
-    check_honest(P(1, 3, 5, 40, 8), 10);
-    check_honest(P(2, 3, 3, 20, 0), 10);
-    check_honest(P(3, 3, 4, 16, 0), 9);  /* folds by 8 then 4 */
-    check_honest(P(1, 3, 5, 10, 0), 5);  /* no layer: the final polynomial is the codeword */
-    check_honest(P(1, 3, 5, 10, 0), 3);  /* degree bound below the final size */
-    check_honest(P(1, 4, 1, 30, 0), 12); /* folding by 16 */
-    check_honest(P(1, 1, 0, 4, 0), 0);   /* a constant */
-    check_honest(P(1, 3, 0, 8, 0), 2);   /* one fold by 4 down to a constant */
+    for (int mode = 0; mode < 2; mode++) {
+        fri_params (*M)(unsigned, unsigned, unsigned, unsigned, unsigned) = mode ? PI : P;
+        check_honest(M(1, 1, 0, 20, 0), 6);
+        check_honest(M(1, 2, 2, 30, 4), 8);
+        check_honest(M(1, 3, 5, 40, 8), 10);
+        check_honest(M(2, 3, 3, 20, 0), 10);
+        check_honest(M(3, 3, 4, 16, 0), 9);  /* folds by 8 then 4 */
+        check_honest(M(1, 3, 5, 10, 0), 5);  /* no layer: the final polynomial is the codeword */
+        check_honest(M(1, 3, 5, 10, 0), 3);  /* degree bound below the final size */
+        check_honest(M(1, 4, 1, 30, 0), 12); /* folding by 16 */
+        check_honest(M(1, 1, 0, 4, 0), 0);   /* a constant */
+        check_honest(M(1, 3, 0, 8, 0), 2);   /* one fold by 4 down to a constant */
+        check_honest(M(1, 3, 2, 12, 0), 5);  /* a single fold by 8, then the final polynomial */
+    }
     check_honest(fri_params_default(), 14);
+    fri_params d = fri_params_default();
+    d.input_committed = 1;
+    check_honest(d, 14);
 }
 
-static void test_not_low_degree_rejected(void **state) {
-    (void)state;
-    fri_params p = P(1, 3, 2, 30, 0);
+static void check_not_low_degree(int mode) {
+    fri_params p = mode ? PI(1, 3, 2, 30, 0) : P(1, 3, 2, 30, 0);
     unsigned ld = 9, log_n = ld + 1;
     size_t n = (size_t)1 << log_n;
     zisk_err err;
@@ -238,7 +286,7 @@ static void test_not_low_degree_rejected(void **state) {
     fri_proof proof;
     start_transcript(&t);
     assert_int_equal(fri_prove(&p, ld, cw, &t, &proof), 1);
-    cw_ctx ctx = {cw, n, 0, 0};
+    cw_ctx ctx = {cw, n, 0, 0, -1, 0};
     assert_int_equal(verify(&p, ld, &proof, &ctx, NULL, &err), FRI_ERR_FINAL);
     assert_non_null(strstr(err.msg, "final polynomial"));
     fri_proof_free(&proof);
@@ -255,21 +303,28 @@ static void test_not_low_degree_rejected(void **state) {
     free(cw);
 
     /* Without any layer the claimed values meet the final polynomial directly. */
-    fri_params p0 = P(1, 3, 5, 10, 0);
+    fri_params p0 = mode ? PI(1, 3, 5, 10, 0) : P(1, 3, 5, 10, 0);
     cw = random_codeword(5, 32, NULL); /* degree < 32, bound 2^4 */
     start_transcript(&t);
     assert_int_equal(fri_prove(&p0, 4, cw, &t, &proof), 1);
-    cw_ctx c0 = {cw, 32, 0, 0};
+    cw_ctx c0 = {cw, 32, 0, 0, -1, 0};
     assert_int_equal(verify(&p0, 4, &proof, &c0, NULL, &err), FRI_ERR_FINAL);
     fri_proof_free(&proof);
     free(cw);
 }
 
+static void test_not_low_degree_rejected(void **state) {
+    (void)state;
+    check_not_low_degree(0);
+    check_not_low_degree(1);
+}
+
 static void test_wrong_fold_rejected(void **state) {
     (void)state;
-    fri_params p = P(1, 2, 1, 20, 0);
-    unsigned ld = 9;
+    for (int mode = 0; mode < 2; mode++)
     for (int layer = 0; layer < 3; layer++) {
+        fri_params p = mode ? PI(1, 2, 1, 20, 0) : P(1, 2, 1, 20, 0);
+        unsigned ld = 9;
         size_t n = (size_t)1 << (ld + 1);
         gl3_t *cw = random_codeword(ld + 1, (size_t)1 << ld, NULL);
         transcript t;
@@ -279,7 +334,7 @@ static void test_wrong_fold_rejected(void **state) {
         fri_test_wrong_fold_layer = layer;
         assert_int_equal(fri_prove(&p, ld, cw, &t, &proof), 0);
         fri_test_wrong_fold_layer = -1;
-        cw_ctx ctx = {cw, n, 0, 0};
+        cw_ctx ctx = {cw, n, 0, 0, -1, 0};
         fri_status st = verify(&p, ld, &proof, &ctx, NULL, &err);
         assert_int_equal(st, FRI_ERR_FOLD);
         char want[64];
@@ -290,6 +345,76 @@ static void test_wrong_fold_rejected(void **state) {
     }
 }
 
+static void expect(inst *in, fri_status want, const char *needle);
+
+/* input_committed: FRI's view of layer 0 is the callback's cosets. A caller whose f differs
+ * from the folded one at any single coset position is caught at layer 1 (or, with a single
+ * fold, at the final polynomial); so is a caller claiming an f far from every low-degree
+ * codeword while the proof's layers come from a low-degree one (the cheating prover's best
+ * move now that layer 0 is not committed). */
+static void test_input_committed_rejections(void **state) {
+    (void)state;
+    inst in;
+    inst_make(&in, PI(1, 3, 1, 12, 0), 10); /* folds 2^11 -> 2^8 -> 2^5; layer 0 uncommitted */
+    assert_int_equal(in.proof.first_committed, 1);
+    expect(&in, FRI_OK, NULL);
+    zisk_err err;
+    for (int j = 0; j < 8; j++) {
+        cw_ctx bad = {in.cw, in.n, 0, 0, j, 0};
+        assert_int_equal(verify(&in.p, in.log_degree, &in.proof, &bad, NULL, &err), FRI_ERR_FOLD);
+        assert_non_null(strstr(err.msg, "layer 1 position"));
+        assert_int_equal(bad.log_coset, 3);
+    }
+    /* A claimed value that is not canonical, and a failing callback. */
+    cw_ctx failing = {in.cw, in.n, 0, 1, -1, 0};
+    assert_int_equal(verify(&in.p, in.log_degree, &in.proof, &failing, NULL, &err), FRI_ERR_INITIAL);
+    gl3_t *nc = malloc(in.n * sizeof(gl3_t));
+    memcpy(nc, in.cw, in.n * sizeof(gl3_t));
+    for (size_t i = 0; i < in.n; i++) nc[i].c[2] = GL_P;
+    cw_ctx noncanon = {nc, in.n, 0, 0, -1, 0};
+    assert_int_equal(verify(&in.p, in.log_degree, &in.proof, &noncanon, NULL, &err), FRI_ERR_INITIAL);
+    assert_non_null(strstr(err.msg, "not canonical"));
+    /* f far from low degree (random values) against the honest proof of a low-degree g: every
+     * query's fold of f misses g's layer 1. */
+    for (size_t i = 0; i < in.n; i++) nc[i] = rand_gl3();
+    cw_ctx far = {nc, in.n, 0, 0, -1, 0};
+    assert_int_equal(verify(&in.p, in.log_degree, &in.proof, &far, NULL, &err), FRI_ERR_FOLD);
+    /* f = g except on one coset position everywhere: still caught (every coset has one). */
+    memcpy(nc, in.cw, in.n * sizeof(gl3_t));
+    for (size_t i = 5 * (in.n / 8); i < 6 * (in.n / 8); i++) nc[i] = rand_gl3();
+    far.cw = nc;
+    assert_int_equal(verify(&in.p, in.log_degree, &in.proof, &far, NULL, &err), FRI_ERR_FOLD);
+    /* The layer-1 openings are authenticated: any change to one is a Merkle failure. */
+    gl_t *v = in.proof.values + in.proof.layer_value_off[1];
+    for (size_t e = 0; e < 24; e += 5) {
+        gl_t keep = v[e];
+        v[e] = gl_add(keep, 1);
+        expect(&in, FRI_ERR_MERKLE, "layer 1");
+        v[e] = keep;
+    }
+    expect(&in, FRI_OK, NULL);
+    free(nc);
+    inst_free(&in);
+
+    /* A single fold: the folded coset meets the final polynomial. */
+    inst_make(&in, PI(1, 3, 2, 12, 0), 5);
+    assert_int_equal(in.proof.n_layers, 1);
+    expect(&in, FRI_OK, NULL);
+    for (int j = 0; j < 8; j++) {
+        cw_ctx bad = {in.cw, in.n, 0, 0, j, 0};
+        assert_int_equal(verify(&in.p, in.log_degree, &in.proof, &bad, NULL, &err), FRI_ERR_FINAL);
+    }
+    inst_free(&in);
+
+    /* The mode is part of the shape: a proof of one mode is refused under the other. */
+    inst_make(&in, PI(1, 3, 1, 12, 0), 10);
+    fri_params other = in.p;
+    other.input_committed = 0;
+    cw_ctx ctx = {in.cw, in.n, 0, 0, -1, 0};
+    assert_int_equal(verify(&other, in.log_degree, &in.proof, &ctx, NULL, &err), FRI_ERR_PARAMS);
+    inst_free(&in);
+}
+
 static void expect(inst *in, fri_status want, const char *needle) {
     zisk_err err = {{0}};
     fri_status st = inst_verify(in, &err);
@@ -298,18 +423,22 @@ static void expect(inst *in, fri_status want, const char *needle) {
     if (needle && !strstr(err.msg, needle)) fail_msg("message \"%s\" lacks \"%s\"", err.msg, needle);
 }
 
-static void test_tamper(void **state) {
-    (void)state;
+static void check_tamper(int mode) {
     inst in;
-    inst_make(&in, P(1, 3, 1, 12, 0), 10); /* layers of 2^11, 2^8, 2^5; 2 coefficients */
+    /* layers of 2^11, 2^8, 2^5; 2 coefficients */
+    inst_make(&in, mode ? PI(1, 3, 1, 12, 0) : P(1, 3, 1, 12, 0), 10);
     fri_proof *pr = &in.proof;
+    unsigned F = pr->first_committed;
     expect(&in, FRI_OK, NULL);
 
-    /* Each layer root. */
-    for (unsigned i = 0; i < pr->n_layers; i++) {
+    /* Each layer root: the betas and query indices move, so the first opening checked (layer
+     * 0's, or layer 1's when layer 0 is not committed) fails. */
+    char first_layer[16];
+    snprintf(first_layer, sizeof first_layer, "layer %u", F);
+    for (unsigned i = F; i < pr->n_layers; i++) {
         hash_digest keep = pr->roots[i];
         pr->roots[i].h[i % 4] = gl_add(pr->roots[i].h[i % 4], 1);
-        expect(&in, FRI_ERR_MERKLE, "layer 0");
+        expect(&in, FRI_ERR_MERKLE, first_layer);
         pr->roots[i].h[0] = GL_P;
         expect(&in, FRI_ERR_NONCANONICAL, "root");
         pr->roots[i] = keep;
@@ -318,7 +447,7 @@ static void test_tamper(void **state) {
 
     /* Every opened element and every sibling of one query, at every layer. */
     for (size_t q = 0; q < pr->params.n_queries; q += 5)
-        for (unsigned i = 0; i < pr->n_layers; i++) {
+        for (unsigned i = F; i < pr->n_layers; i++) {
             char where[64];
             snprintf(where, sizeof where, "layer %u", i);
             gl_t *v = pr->values + q * pr->values_per_query + pr->layer_value_off[i];
@@ -356,11 +485,17 @@ static void test_tamper(void **state) {
      * values at other indices, and openings swapped between queries, are refused. */
     pr->query_indices[0] ^= 1;
     expect(&in, FRI_OK, NULL);
-    cw_ctx shifted = {in.cw, in.n, 1, 0};
+    cw_ctx shifted = {in.cw, in.n, 1, 0, -1, 0};
     zisk_err err;
-    assert_int_equal(verify(&in.p, in.log_degree, pr, &shifted, NULL, &err), FRI_ERR_INITIAL);
-    assert_non_null(strstr(err.msg, "claimed codeword value"));
-    cw_ctx failing = {in.cw, in.n, 0, 1};
+    if (mode) {
+        /* values at other positions fold to something other than layer 1's value */
+        assert_int_equal(verify(&in.p, in.log_degree, pr, &shifted, NULL, &err), FRI_ERR_FOLD);
+        assert_non_null(strstr(err.msg, "layer 1 position"));
+    } else {
+        assert_int_equal(verify(&in.p, in.log_degree, pr, &shifted, NULL, &err), FRI_ERR_INITIAL);
+        assert_non_null(strstr(err.msg, "claimed codeword value"));
+    }
+    cw_ctx failing = {in.cw, in.n, 0, 1, -1, 0};
     assert_int_equal(verify(&in.p, in.log_degree, pr, &failing, NULL, &err), FRI_ERR_INITIAL);
     assert_non_null(strstr(err.msg, "trace opening failed"));
     {
@@ -386,7 +521,7 @@ static void test_tamper(void **state) {
     /* Shape: the verifier's parameters rule. */
     fri_params other = in.p;
     other.n_queries++;
-    cw_ctx ctx = {in.cw, in.n, 0, 0};
+    cw_ctx ctx = {in.cw, in.n, 0, 0, -1, 0};
     assert_int_equal(verify(&other, in.log_degree, pr, &ctx, NULL, &err), FRI_ERR_PARAMS);
     assert_int_equal(verify(&in.p, in.log_degree + 1, pr, &ctx, NULL, &err), FRI_ERR_PARAMS);
     other = in.p;
@@ -404,6 +539,12 @@ static void test_tamper(void **state) {
     assert_int_equal(fri_verify(&in.p, in.log_degree, NULL, pr, cw_values, &ctx, NULL, &err),
                      FRI_ERR_PARAMS);
     inst_free(&in);
+}
+
+static void test_tamper(void **state) {
+    (void)state;
+    check_tamper(0);
+    check_tamper(1);
 }
 
 static void test_tamper_with_pow(void **state) {
@@ -475,7 +616,8 @@ static void test_decode_rejections(void **state) {
         fri_status want;
     } hdr[] = {
         {0, 0x49524659u, FRI_ERR_DECODE}, /* magic */
-        {4, 2, FRI_ERR_DECODE},           /* version */
+        {4, FRI_PROOF_VERSION + 1, FRI_ERR_DECODE}, /* version */
+        {4, FRI_PROOF_VERSION - 1, FRI_ERR_DECODE}, /* version 1: layer 0 always committed */
         {4, 0, FRI_ERR_DECODE},
         {8, 40, FRI_ERR_PARAMS},          /* log_degree */
         {8, 7, FRI_ERR_DECODE},           /* consistent but another length */
@@ -488,6 +630,8 @@ static void test_decode_rejections(void **state) {
         {24, 0xFFFFFFFFu, FRI_ERR_PARAMS},
         {24, 5, FRI_ERR_DECODE},
         {28, 41, FRI_ERR_PARAMS},         /* pow bits */
+        {32, 2, FRI_ERR_PARAMS},          /* input_committed */
+        {32, 1, FRI_ERR_DECODE},          /* the other mode: another length */
     };
     for (size_t h = 0; h < sizeof hdr / sizeof hdr[0]; h++) {
         uint8_t save[4];
@@ -502,7 +646,7 @@ static void test_decode_rejections(void **state) {
     }
 
     /* A non-canonical element anywhere after the header. */
-    for (size_t off = 32; off + 8 <= len; off += 8 * 13) {
+    for (size_t off = FRI_PROOF_HEADER_LEN; off + 8 <= len; off += 8 * 13) {
         uint8_t save[8];
         memcpy(save, buf + off, 8);
         memset(buf + off, 0xFF, 8);
@@ -513,7 +657,7 @@ static void test_decode_rejections(void **state) {
     }
 
     /* Garbled bytes: decoding may succeed, verification must then fail. */
-    cw_ctx ctx = {in.cw, in.n, 0, 0};
+    cw_ctx ctx = {in.cw, in.n, 0, 0, -1, 0};
     for (size_t off = 0; off < len; off += (off < 64 ? 1 : 37)) {
         uint8_t save = buf[off];
         buf[off] ^= (uint8_t)(1u << (off % 8));
@@ -675,8 +819,19 @@ static int write_corpus(const char *dir) {
     SEED("seed_noncanonical", buf, len);
     buf[len - 1] = keep;
     fri_proof_encode(&proof, buf, len);
-    buf[32 + 32 * proof.n_layers + 24 * 2 + 8 + 3] ^= 1; /* first opened value of query 0 */
+    buf[FRI_PROOF_HEADER_LEN + 32 * proof.n_layers + 24 * 2 + 8 + 3] ^= 1; /* first opened value of query 0 */
     SEED("seed_tampered_value", buf, len);
+    free(buf);
+    fri_proof_free(&proof);
+    /* The same polynomial without a layer-0 commitment (fuzz_fri verifies it under its own
+     * header's parameters). */
+    p.input_committed = 1;
+    transcript_init(&t);
+    if (fri_prove(&p, ld, cw, &t, &proof) != 0) return 1;
+    len = fri_proof_encoded_size(&proof);
+    buf = malloc(len);
+    fri_proof_encode(&proof, buf, len);
+    SEED("seed_honest_input_committed", buf, len);
 #undef SEED
     free(buf);
     fri_proof_free(&proof);
@@ -692,6 +847,7 @@ int main(int argc, char **argv) {
         cmocka_unit_test(test_honest_accepted),
         cmocka_unit_test(test_not_low_degree_rejected),
         cmocka_unit_test(test_wrong_fold_rejected),
+        cmocka_unit_test(test_input_committed_rejections),
         cmocka_unit_test(test_tamper),
         cmocka_unit_test(test_tamper_with_pow),
         cmocka_unit_test(test_decode_rejections),

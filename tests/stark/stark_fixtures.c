@@ -7,7 +7,7 @@
 stark_params fx_params(void) {
     stark_params p;
     p.fri = (fri_params){.log_blowup = 1, .log_arity = 2, .log_final_size = 1, .n_queries = 6,
-                         .pow_bits = 2};
+                         .pow_bits = 2, .input_committed = 1};
     return p;
 }
 

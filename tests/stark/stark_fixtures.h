@@ -1,7 +1,8 @@
 /*
  * stark_fixtures.h: the example jobs the STARK tests and the fuzz target share (built on the
  * AIRs of tests/air/air_examples.h) with small, fast parameters: blowup 2, folding by 4, two
- * final coefficients, 6 queries, 2 grinding bits (test-only: far from 128 bits).
+ * final coefficients, 6 queries, 2 grinding bits (test-only: far from 128 bits), FRI's input
+ * not committed (input_committed, as stark_params_default).
  * Every function allocates what it returns; the caller frees with the matching *_free.
  */
 #ifndef ZISK_TESTS_STARK_FIXTURES_H

@@ -449,7 +449,7 @@ static void tamper_instance(const stark_job_proof *job, size_t k, const stark_vk
     size_t fri_off = reg[8].end, open_off = reg[9].end, step;
     size_t per_q = (len - open_off) / (pp->n_queries ? pp->n_queries : 1);
     for (size_t word = 0; word < len; word += step) {
-        int hdr = word < reg[3].end || (word >= fri_off && word < fri_off + 32);
+        int hdr = word < reg[3].end || (word >= fri_off && word < fri_off + FRI_PROOF_HEADER_LEN);
         int dense = word < fri_off + 1024 || (word >= open_off && word < open_off + 2 * per_q);
         step = hdr ? 4 : dense ? 8 : 72;
         size_t off = hdr ? word : word + (word / 8) % 8;
@@ -494,6 +494,78 @@ static void test_tamper_instances(void **state) {
     tamper_instance(&job, 1, stark_pk_vk(l.pk_table), NULL);
     stark_job_proof_free(&job);
     fx_lookup_free(&l);
+}
+
+/* FRI does not commit the DEEP codeword (input_committed): the proof's FRI part has no layer-0
+ * root or openings, and what binds f is the trees' openings, eight rows per leaf, each of which
+ * the verifier reads. A prover that runs FRI on another f than the trees give is caught at the
+ * first fold (with layer 0 committed, at the layer-0 comparison: "initial"). */
+static void prove_fib_with(const stark_params *p, fx_fib *f, stark_pk **pk, stark_job_proof *job,
+                           int want_rc) {
+    zisk_err err;
+    *pk = stark_setup(f->a, p, FX_FIB_LOG_N, NULL, &err);
+    assert_non_null(*pk);
+    const stark_pk *pks[1] = {*pk};
+    const gl_t *tr[1] = {f->trace}, *pub[1] = {f->publics};
+    assert_int_equal(fx_prove(pks, tr, pub, 1, job), want_rc);
+}
+
+static void test_deep_bound_by_trees(void **state) {
+    (void)state;
+    fx_fib f;
+    fx_fib_init(&f);
+    zisk_err err = {{0}};
+    for (int mode = 0; mode < 2; mode++) {
+        stark_params p = fx_params();
+        p.fri.input_committed = (unsigned)mode;
+        stark_pk *pk;
+        stark_job_proof job;
+        prove_fib_with(&p, &f, &pk, &job, 0);
+        const stark_vk *vk = stark_pk_vk(pk);
+        const stark_proof *pr = &job.instances[0];
+        assert_int_equal(pr->fri.first_committed, (unsigned)mode);
+        assert_int_equal(stark_verify(vk, &job.challenges, pr, f.publics, &err), STARK_OK);
+        /* Every row of query 0's stage-1 leaf is authenticated (the verifier reads all eight
+         * under input_committed). */
+        uint32_t w = pr->n_cols[STARK_TREE_STAGE1];
+        for (unsigned r = 0; r < STARK_LEAF_ROWS; r++) {
+            gl_t *cell = &pr->rows[STARK_TREE_STAGE1][r * w + (r % w)];
+            gl_t keep = *cell;
+            *cell = gl_add(keep, 1);
+            assert_int_equal(stark_verify(vk, &job.challenges, pr, f.publics, &err),
+                             STARK_ERR_MERKLE);
+            assert_non_null(strstr(err.msg, "stage1 tree, query 0"));
+            *cell = keep;
+        }
+        /* The other mode's key refuses the proof (the mode is in the VK digest). */
+        stark_params q = p;
+        q.fri.input_committed = 1u - (unsigned)mode;
+        stark_vk other;
+        assert_int_equal(stark_vk_init(&other, f.a, &q, FX_FIB_LOG_N, &vk->fixed_root, &err), 0);
+        assert_int_equal(stark_verify(&other, &job.challenges, pr, f.publics, &err), STARK_ERR_VK);
+        tamper_instance(&job, 0, vk, f.publics);
+        stark_job_proof_free(&job);
+
+        /* FRI on f + 1 (still low degree: FRI alone accepts), and on f changed at one position
+         * of every first coset (fold by 4 here). */
+        for (int off = STARK_TEST_DEEP_ALL; off < 4; off++) {
+            if (off == -1) continue;
+            stark_pk *pk2;
+            stark_test_deep_offset = off;
+            prove_fib_with(&p, &f, &pk2, &job, off == STARK_TEST_DEEP_ALL ? 0 : 1);
+            stark_test_deep_offset = -1;
+            stark_status st = stark_verify(vk, &job.challenges, &job.instances[0], f.publics, &err);
+            /* With layer 0 committed only the queried position is compared with f: a change at
+             * another coset position shows at the fold or the final polynomial instead. */
+            const char *want = mode ? "FRI fold" : off == STARK_TEST_DEEP_ALL ? "FRI initial" : "FRI";
+            if (st != STARK_ERR_FRI || !strstr(err.msg, want))
+                fail_msg("mode %d, offset %d: %s: %s", mode, off, stark_status_str(st), err.msg);
+            stark_job_proof_free(&job);
+            stark_pk_free(pk2);
+        }
+        stark_pk_free(pk);
+    }
+    fx_fib_free(&f);
 }
 
 /* Tampering an encoded job proof (the lookup job): the header gives 'decode', the stored
@@ -585,7 +657,7 @@ static void test_decode_rejections(void **state) {
     assert_int_equal(stark_proof_decode(b, len, &p, NULL, &err), STARK_ERR_DECODE);
     assert_non_null(strstr(err.msg, "version"));
     stark_proof_free(&p);
-    b[4] = STARK_PROOF_VERSION - 1; /* version 1: one row per leaf, no longer read */
+    b[4] = STARK_PROOF_VERSION - 1; /* version 4: four rows per leaf, no longer read */
     assert_int_equal(stark_proof_decode(b, len, &p, NULL, &err), STARK_ERR_DECODE);
     assert_non_null(strstr(err.msg, "version"));
     stark_proof_free(&p);
@@ -826,6 +898,7 @@ int main(int argc, char **argv) {
         cmocka_unit_test(test_job_challenges),
         cmocka_unit_test(test_tamper_instances),
         cmocka_unit_test(test_tamper_job),
+        cmocka_unit_test(test_deep_bound_by_trees),
         cmocka_unit_test(test_decode_rejections),
         cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_params),

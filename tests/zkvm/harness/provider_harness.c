@@ -168,7 +168,8 @@ stark_status ph_prove_and_verify(const ph_provider *p, const ph_tuple *t, size_t
     table tb = table_of(p, trace, log_n);
     gl_t *snd = sender_trace(t, n_send, log_n);
     stark_params prm;
-    prm.fri = (fri_params){.log_blowup = 1, .log_arity = 2, .log_final_size = 1, .n_queries = 6, .pow_bits = 2};
+    prm.fri = (fri_params){.log_blowup = 1, .log_arity = 2, .log_final_size = 1, .n_queries = 6, .pow_bits = 2,
+                           .input_committed = 1}; /* the STARK default mode, docs/STARK.md */
     zisk_err err;
     stark_pk *pk[3] = {stark_setup(g_sender, &prm, log_n, NULL, &err), stark_setup(p->a, &prm, log_n, NULL, &err),
                        stark_setup(tb.a, &prm, tb.log_n, tb.fixed, &err)};
