@@ -27,7 +27,7 @@
 #include "stark.h"
 #include "vm.h"
 
-#define ZKVM_PROOF_VERSION 16
+#define ZKVM_PROOF_VERSION 17
 /* Default and limits of --segment-bits (rows per main/memory/provider instance = 2^bits). */
 #define ZKVM_SEGMENT_BITS_DEFAULT 18
 #define ZKVM_SEGMENT_BITS_MIN 4
@@ -59,7 +59,8 @@ typedef enum zkvm_kind {
     ZKVM_KIND_MUL = 16,
     ZKVM_KIND_CMP = 17,
     ZKVM_KIND_WMEM = 18,
-    ZKVM_N_KINDS = 19
+    ZKVM_KIND_DIV = 19,
+    ZKVM_N_KINDS = 20
 } zkvm_kind;
 const char *zkvm_kind_name(zkvm_kind k);
 

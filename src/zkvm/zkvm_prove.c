@@ -11,6 +11,7 @@
 #include "arith.h"
 #include "binary.h"
 #include "cmp.h"
+#include "div.h"
 #include "eq.h"
 #include "logic.h"
 #include "mul.h"
@@ -29,7 +30,7 @@
 
 static const char *const kind_names[ZKVM_N_KINDS] = {
     "program", "main", "memory", "boundary", "range", "(retired)", "binary_table", "shift", "arith", "add", "logic",
-    "shiftw", "eq", "refresh", "shift64", "memop", "mul", "cmp", "wmem"};
+    "shiftw", "eq", "refresh", "shift64", "memop", "mul", "cmp", "wmem", "div"};
 
 const char *zkvm_kind_name(zkvm_kind k) { return (unsigned)k < ZKVM_N_KINDS ? kind_names[k] : "?"; }
 
@@ -38,7 +39,7 @@ static int kind_retired(unsigned k) { return k == 5; /* the binary AIR, until pr
 
 /* The operation providers, in dispatch order: each record goes to the first one that handles its
  * op (shiftw, shift64 and wmem before shift, mul before arith: they prove the same ops with
- * narrower rows; add before shift for LD; wmem takes word loads/stores at offsets 0 and 4 only). */
+ * narrower rows, like div before arith; add before shift for LD; wmem takes word loads/stores at offsets 0 and 4 only). */
 typedef struct provider {
     zkvm_kind kind;
     int (*handles)(zkvm_op);
@@ -58,6 +59,7 @@ static const provider providers[] = {
     {ZKVM_KIND_WMEM, zkvm_wmem_handles, zkvm_wmem_handles_opc, zkvm_wmem_fixed, zkvm_wmem_trace, NULL},
     {ZKVM_KIND_SHIFT, zkvm_shift_handles, NULL, zkvm_shift_fixed, zkvm_shift_trace, zkvm_shift_count_bytes},
     {ZKVM_KIND_MUL, zkvm_mul_handles, NULL, zkvm_mul_fixed, zkvm_mul_trace, NULL},
+    {ZKVM_KIND_DIV, zkvm_div_handles, NULL, zkvm_div_fixed, zkvm_div_trace, NULL},
     {ZKVM_KIND_ARITH, zkvm_arith_handles, NULL, zkvm_arith_fixed, zkvm_arith_trace, NULL},
 };
 #define N_PROVIDERS (sizeof providers / sizeof providers[0])
@@ -129,6 +131,7 @@ static air *kind_air(keyring *kr, zkvm_kind k) {
         case ZKVM_KIND_MUL: kr->airs[k] = zkvm_mul_air(); break;
         case ZKVM_KIND_CMP: kr->airs[k] = zkvm_cmp_air(); break;
         case ZKVM_KIND_WMEM: kr->airs[k] = zkvm_wmem_air(); break;
+        case ZKVM_KIND_DIV: kr->airs[k] = zkvm_div_air(); break;
         default: ZISK_ASSERT(0);
         }
     }
