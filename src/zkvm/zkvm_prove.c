@@ -492,9 +492,11 @@ static inst *inst_add(inst_list *l, zkvm_kind k, unsigned log_n) {
     return i;
 }
 
-/* Padding that costs more committed cells than this is worth one more instance (about what an
- * instance costs on its own: its FRI proof and grinding, the tops of its trees). */
-#define PAD_SPLIT_CELLS ((double)(1u << 17))
+/* Padding that costs more committed cells than this is worth one more instance. An instance
+ * costs the prover about 2^17 cells' worth of work on its own (its FRI proof and grinding, the
+ * tops of its trees), and the proof ~0.5 MB and the verifier ~30 ms: 2^18 balances the three
+ * (at 2^20 steps: 40 instances, 23.6 MB; with 2^17: 49, 27.9 MB, and no faster within noise). */
+#define PAD_SPLIT_CELLS ((double)(1u << 18))
 
 /* Adds the instances for n rows of one kind, each of at most 2^max_log rows, and returns how
  * many. Full instances first, then the rows left as descending powers of two: 2^ceil(log2 r)
