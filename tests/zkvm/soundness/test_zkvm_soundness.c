@@ -5,9 +5,9 @@
  *     constraint or bus (every case), and
  *   - for the cases marked "stark", by the verifier too: the prover writes the proof anyway
  *     (keep_invalid) and zkvm_verify must reject it.
- * An honest run must pass both. Usage: test_zkvm_soundness FIBONACCI_ELF SHA256_ELF (77 = skip).
- * Cases run on fibonacci(12), except those marked for sha256("abc") (ops fibonacci never runs,
- * such as the W shifts).
+ * An honest run must pass both. Usage: test_zkvm_soundness FIBONACCI_ELF SHA256_ELF BIGINT_ELF
+ * (77 = skip). Cases run on fibonacci(12), except those marked for sha256("abc") (ops fibonacci
+ * never runs, such as the W shifts) or for bigint (a short run: multiplications and divisions).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,7 +15,9 @@
 
 #include "add.h"
 #include "eq.h"
+#include "div.h"
 #include "logic.h"
+#include "mul.h"
 #include "shift64.h"
 #include "shiftw.h"
 #include "wmem.h"
@@ -32,7 +34,7 @@ typedef struct tcase {
     int stark;          /* also prove and expect zkvm_verify to reject */
     void (*fn)(const struct tcase *tc, zkvm_kind kind, size_t index, unsigned log_n, uint32_t n_cols,
                gl_t *t, gl_t *pub);
-    int sha; /* 1: runs on the sha256 guest */
+    int guest; /* 0: fibonacci, 1: sha256, 2: bigint */
 } tcase;
 
 static int g_done; /* the tamper fired (a case must change something) */
@@ -446,6 +448,8 @@ static size_t provider_col(zkvm_kind k, const char *name) {
         airs[k] = k == ZKVM_KIND_SHIFTW ? zkvm_shiftw_air()
                   : k == ZKVM_KIND_SHIFT64 ? zkvm_shift64_air()
                   : k == ZKVM_KIND_EQ ? zkvm_eq_air()
+                  : k == ZKVM_KIND_MUL ? zkvm_mul_air()
+                  : k == ZKVM_KIND_DIV ? zkvm_div_air()
                   : k == ZKVM_KIND_WMEM ? zkvm_wmem_air()
                                       : NULL;
     ZISK_ASSERT(airs[k] != NULL);
@@ -508,6 +512,34 @@ static void wmem_wrong_half(const tcase *tc, zkvm_kind k, size_t idx, unsigned l
     for (size_t i = 0; i < n; i++)
         if (COL(t, n, fl)[i] || COL(t, n, fu)[i]) {
             COL(t, n, c)[i] = gl_add(COL(t, n, c)[i], 1); /* a word the load did not read; the tuple claims it */
+            g_done = 1;
+            return;
+        }
+}
+
+static void mul_wrong_product(const tcase *tc, zkvm_kind k, size_t idx, unsigned log_n, uint32_t nc, gl_t *t,
+                              gl_t *pub) {
+    (void)tc, (void)nc, (void)pub, (void)idx;
+    size_t n = (size_t)1 << log_n;
+    if (k != ZKVM_KIND_MUL || g_done) return;
+    size_t fm = provider_col(k, "f_mul"), c0 = provider_col(k, "c0");
+    for (size_t i = 0; i < n; i++)
+        if (COL(t, n, fm)[i]) {
+            COL(t, n, c0)[i] = (COL(t, n, c0)[i] + 1) & 0xffff; /* the tuple claims it too */
+            g_done = 1;
+            return;
+        }
+}
+
+static void div_wrong_result(const tcase *tc, zkvm_kind k, size_t idx, unsigned log_n, uint32_t nc, gl_t *t,
+                             gl_t *pub) {
+    (void)tc, (void)nc, (void)pub, (void)idx;
+    size_t n = (size_t)1 << log_n;
+    if (k != ZKVM_KIND_DIV || g_done) return;
+    size_t act = provider_col(k, "act"), c = provider_col(k, "c_lo");
+    for (size_t i = 0; i < n; i++)
+        if (COL(t, n, act)[i]) {
+            COL(t, n, c)[i] = gl_add(COL(t, n, c)[i], 1); /* another quotient or remainder */
             g_done = 1;
             return;
         }
@@ -583,6 +615,8 @@ static const tcase cases[] = {
     {"shift64 AIR proves another result", "c_lo", 1, shift64_wrong_result, 0},
     {"register refresh changes a value", "register bus", 1, refresh_value, 1},
     {"wmem AIR loads another word", "ld_lo", 1, wmem_wrong_half, 1},
+    {"mul AIR proves another product", "chunk_lo", 1, mul_wrong_product, 2},
+    {"div AIR proves another result", "c_lo", 1, div_wrong_result, 2},
 };
 
 static const tcase *g_case;
@@ -707,15 +741,41 @@ int main(int argc, char **argv) {
         svk = st.statement.program_vk;
         free(proof);
     }
+    /* the third guest, bigint (a*b and 2 rounds of the M-instruction checksum, 5,636 steps),
+     * for the multiplications and divisions */
+    vm_program *bp = NULL;
+    const uint64_t binput[6] = {8, 0xfedcba9876543210ull, 8, 0x0123456789abcdefull, 8, 2};
+    hash_digest bvk;
+    memset(&bvk, 0, sizeof bvk);
+    if (argc < 4 || zisk_read_file(argv[3], 64u << 20, &elf, &len, &err) != 0) {
+        printf("FAIL: no bigint guest (third argument): %s\n", argc < 4 ? "missing" : err.msg);
+        fails++;
+    } else {
+        if (vm_program_from_elf(elf, len, &bp, &err) != 0) return 1;
+        free(elf);
+        zkvm_prove_opts bo = o;
+        bo.segment_bits = 10;
+        if (zkvm_prove(bp, (const uint8_t *)binput, sizeof binput, &bo, NULL, &proof, &plen, &st, &err) != 0 ||
+            zkvm_verify(proof, plen, &st.statement.program_vk, NULL, &s, &err) != 0) {
+            printf("FAIL honest bigint run: %s\n", err.msg);
+            fails++;
+        } else {
+            printf("honest bigint: %zu main segments, %zu mul and %zu div instances: ok\n", st.main_segments,
+                   st.instances_by_kind[ZKVM_KIND_MUL], st.instances_by_kind[ZKVM_KIND_DIV]);
+        }
+        bvk = st.statement.program_vk;
+        free(proof);
+    }
     o.tamper = tamper;
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         g_case = &cases[c];
-        if (cases[c].sha && !sp) continue; /* counted as a failure above */
-        const vm_program *cp = cases[c].sha ? sp : p;
-        const uint8_t *cin = cases[c].sha ? sinput : (const uint8_t *)input;
-        size_t cin_len = cases[c].sha ? sizeof sinput : sizeof input;
-        const hash_digest *cvk = cases[c].sha ? &svk : &vk;
-        o.segment_bits = cases[c].sha ? 12 : 8;
+        int gi = cases[c].guest;
+        if ((gi == 1 && !sp) || (gi == 2 && !bp)) continue; /* counted as a failure above */
+        const vm_program *cp = gi == 2 ? bp : gi == 1 ? sp : p;
+        const uint8_t *cin = gi == 2 ? (const uint8_t *)binput : gi == 1 ? sinput : (const uint8_t *)input;
+        size_t cin_len = gi == 2 ? sizeof binput : gi == 1 ? sizeof sinput : sizeof input;
+        const hash_digest *cvk = gi == 2 ? &bvk : gi == 1 ? &svk : &vk;
+        o.segment_bits = gi == 2 ? 10 : gi == 1 ? 12 : 8;
         g_done = 0;
         o.verify_constraints = 1;
         o.keep_invalid = 0;
@@ -754,6 +814,7 @@ int main(int argc, char **argv) {
     }
     vm_program_free(p);
     vm_program_free(sp);
+    vm_program_free(bp);
     free(g_mandatory);
     printf("%s\n", fails ? "FAILED" : "all cases caught");
     return fails ? 1 : 0;
