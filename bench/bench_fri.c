@@ -1,7 +1,7 @@
 /*
  * bench_fri.c: FRI benchmark (not a test). For codewords of 2^16 .. 2^20 extension elements
- * (default parameters unless overridden: blowup 2, folding by 8, 2^5 final coefficients, 116
- * queries, 16 grinding bits) prints the prover time (commit phase, grinding and openings), the
+ * (default parameters unless overridden: blowup 2, folding by 8, 2^5 final coefficients, 120
+ * queries, 12 grinding bits) prints the prover time (commit phase, grinding and openings), the
  * verifier time, the encoded proof size, the conjectured security, and the ratio of the prover
  * time to its hashing floor (the permutations its Merkle trees need at the one-core SIMD rate,
  * divided by the thread count) and the exact number of Merkle permutations.

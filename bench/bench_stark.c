@@ -1,7 +1,7 @@
 /*
  * bench_stark.c: full STARK prove + verify of the standard wide AIR (src/stark/stark_bench.h;
  * not a test): default 100 columns x 2^18 rows, degree 3, the default parameters (blowup 2,
- * folding by 8, 116 queries, 16 grinding bits). Prints the time of each proving step, the
+ * folding by 8, 120 queries, 12 grinding bits). Prints the time of each proving step, the
  * total, the proof size, the verification time, and the ratio of the proving time to its
  * hashing floor. `zisk bench` runs the same measurement.
  *

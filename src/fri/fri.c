@@ -21,8 +21,8 @@ static const char FRI_LABEL[] = "zisk-fri-v1";
 int fri_test_wrong_fold_layer = -1;
 
 fri_params fri_params_default(void) {
-    return (fri_params){.log_blowup = 1, .log_arity = 3, .log_final_size = 5, .n_queries = 116,
-                        .pow_bits = 16};
+    return (fri_params){.log_blowup = 1, .log_arity = 3, .log_final_size = 5, .n_queries = 120,
+                        .pow_bits = 12};
 }
 
 int fri_params_check(const fri_params *p, unsigned log_degree, zisk_err *err) {

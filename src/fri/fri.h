@@ -90,9 +90,10 @@ typedef struct fri_params {
                                  layer 0 is not committed (see "Two modes" above) */
 } fri_params;
 
-/* The default set: blowup 2, folding by 8, 2^5 final coefficients, 116 queries, 16 grinding
- * bits, layer 0 committed (input_committed = 0): 116 * 1 + 16 = 132 conjectured bits from the
- * queries, 128 overall (the hash caps it); see docs/SECURITY.md. */
+/* The default set: blowup 2, folding by 8, 2^5 final coefficients, 120 queries, 12 grinding
+ * bits, layer 0 committed (input_committed = 0): 120 * 1 + 12 = 132 conjectured bits from the
+ * queries, 128 overall (the hash caps it); see docs/SECURITY.md (why 12 grinding bits: a zkVM
+ * job grinds once per instance). */
 fri_params fri_params_default(void);
 
 /* Checks a parameter set for a codeword of degree bound 2^log_degree (every limit above,

@@ -96,7 +96,7 @@ typedef struct stark_params {
     fri_params fri;
 } stark_params;
 
-/* fri_params_default() with input_committed = 1: blowup 2, folding by 8, 116 queries, 16
+/* fri_params_default() with input_committed = 1: blowup 2, folding by 8, 120 queries, 12
  * grinding bits (docs/SECURITY.md), the DEEP codeword bound by the instance's trees instead of
  * a FRI layer-0 tree. Enough for AIRs of degree <= 3 (quotient chunks <= 2^log_blowup).
  * input_committed = 0 (FRI commits the codeword again) is also supported, at any arity. */
