@@ -252,6 +252,21 @@ void ph_expect_caught(const char *what, ph_outcome o, const char *want) {
     }
 }
 
+void ph_expect_only_bus(const char *what, ph_outcome o, uint32_t bus) {
+    if (o.constraint_fail)
+        fail_msg("%s: constraint %s fails (row %zu), wanted only bus %u", what, o.failed, o.failed_row, bus);
+    if (!o.bus_fail) fail_msg("%s: the buses still balance", what);
+    if (o.bad_bus != bus) fail_msg("%s: bus %u unbalanced, wanted %u", what, o.bad_bus, bus);
+}
+
+size_t ph_bad_lookups(const ph_job *j) {
+    assert_non_null(j->p->count);
+    zkvm_range_counts *rc = calloc(1, sizeof *rc);
+    size_t skipped = j->p->count(j->trace, j->log_n, rc);
+    free(rc);
+    return skipped;
+}
+
 void ph_test_stark_job(const ph_provider *p, ph_trace_fn build, const zkvm_op *ops, size_t n_ops, size_t n,
                        uint64_t seed, const char *col, size_t row) {
     zkvm_op_record *r = calloc(n, sizeof *r);

@@ -97,6 +97,13 @@ ph_outcome ph_check(ph_job *j);
  * with want NULL, by a bus that stops balancing. */
 void ph_expect_ok(const char *what, ph_outcome o);
 void ph_expect_caught(const char *what, ph_outcome o, const char *want);
+/* Stricter than ph_expect_caught(.., NULL): every constraint holds and `bus` is the (lowest-id)
+ * bus that stops balancing. For ZKVM_BUS_RANGE16 that means the op bus balances: the tuple was
+ * received as sent, and only a range lookup is out of the table. */
+void ph_expect_only_bus(const char *what, ph_outcome o, uint32_t bus);
+/* How many of the job's range lookups are out of the table (its provider's count function skips
+ * them; the provider must be a range-table one, p->count set). */
+size_t ph_bad_lookups(const ph_job *j);
 
 /* A real STARK job of n random records (ops[i % n_ops], operands from seed), which must verify,
  * then the same job with the provider's cell (col, row) changed by one, which must not. */

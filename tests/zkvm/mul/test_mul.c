@@ -47,23 +47,8 @@ static ph_outcome check(job *j) { return ph_check(j); }
 static void expect_ok(const char *what, ph_outcome o) { ph_expect_ok(what, o); }
 static void expect_caught(const char *what, ph_outcome o, const char *want) { ph_expect_caught(what, o, want); }
 
-/* Stricter than expect_caught(.., NULL): every constraint holds and `bus` is the (lowest-id)
- * bus that stops balancing. For ZKVM_BUS_RANGE16 that means the op bus balances: the tuple was
- * received as sent, and only a range lookup is out of the table. */
-static void expect_only_bus(const char *what, ph_outcome o, uint32_t bus) {
-    if (o.constraint_fail)
-        fail_msg("%s: constraint %s fails (row %zu), wanted only bus %u", what, o.failed, o.failed_row, bus);
-    if (!o.bus_fail) fail_msg("%s: the buses still balance", what);
-    if (o.bad_bus != bus) fail_msg("%s: bus %u unbalanced, wanted %u", what, o.bad_bus, bus);
-}
-
-/* How many of the job's lookups are out of the table (zkvm_mul_count_lookups skips them). */
-static size_t bad_lookups(job *j) {
-    zkvm_range_counts *rc = calloc(1, sizeof *rc);
-    size_t skipped = zkvm_mul_count_lookups(j->trace, j->log_n, rc);
-    free(rc);
-    return skipped;
-}
+static void expect_only_bus(const char *what, ph_outcome o, uint32_t bus) { ph_expect_only_bus(what, o, bus); }
+static size_t bad_lookups(job *j) { return ph_bad_lookups(j); }
 
 /* -2^-k in the field: adding it times 2^(32 + k) to a carry's part shifts the carry's weight
  * by -1, which the fractional "bit" of the forgeries below uses. */
