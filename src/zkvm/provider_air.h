@@ -70,22 +70,23 @@ typedef int (*pa_row_ok_fn)(const uint64_t *row, const zkvm_op_record *r);
 
 /* The stage-1 trace (column-major, 2^log_n rows, zkvm_trace_alloc) of provider `name` whose
  * flag i proves ops[i], with rows 0..n-1 from the records and the rest zero. A record must be
- * valid for the provider (its op in ops, offset 0, c = zkvm_op_eval): otherwise the caller has
- * a bug and this aborts, naming the provider and the record. Every row witness() builds must
- * pass row_ok() (a builder that disagrees with its AIR aborts here, not in a proof). */
+ * valid for the provider (its op in ops, a byte offset k with bit k of `offsets` set (1: offset
+ * 0 only), c = zkvm_op_eval): otherwise the caller has a bug and this aborts, naming the
+ * provider and the record. Every row witness() builds must pass row_ok() (a builder that
+ * disagrees with its AIR aborts here, not in a proof). Rows are independent and built by all
+ * threads (the trace does not depend on the thread count). */
 static inline gl_t *pa_trace(const char *name, const zkvm_op *ops, int n_ops, unsigned n_cols,
                              const zkvm_op_record *recs, size_t n, unsigned log_n, pa_witness_fn witness,
-                             pa_row_ok_fn row_ok) {
+                             pa_row_ok_fn row_ok, unsigned offsets) {
     ZISK_ASSERT(log_n >= 1 && log_n <= 30 && n_cols <= 64);
     size_t rows = (size_t)1 << log_n;
     ZISK_ASSERT(n <= rows && (n == 0 || recs != NULL));
     gl_t *t = zkvm_trace_alloc(n_cols, rows);
-    /* rows are independent (the trace does not depend on the thread count) */
 #pragma omp parallel for schedule(static) if (n >= ((size_t)1 << 12))
     for (size_t i = 0; i < n; i++) {
         const zkvm_op_record *r = &recs[i];
         uint64_t c, row[64];
-        int f = zkvm_opc_off(r->opc) == 0 ? pa_op_slot(ops, n_ops, zkvm_opc_op(r->opc)) : -1;
+        int f = (offsets >> zkvm_opc_off(r->opc)) & 1u ? pa_op_slot(ops, n_ops, zkvm_opc_op(r->opc)) : -1;
         if (f < 0 || !zkvm_op_eval(r->opc, r->x, r->y, &c) || c != r->c)
             zisk_panic(__FILE__, __LINE__, "%s: record %zu (opc %u, x %#llx, y %#llx, c %#llx) is not a valid %s operation",
                        name, i, r->opc, (unsigned long long)r->x, (unsigned long long)r->y,
@@ -100,13 +101,25 @@ static inline gl_t *pa_trace(const char *name, const zkvm_op *ops, int n_ops, un
 /* Counts a trace's range lookups into rc; returns how many it skipped (zkvm_<p>_count_lookups). */
 typedef size_t (*pa_count_fn)(const gl_t *trace, unsigned log_n, zkvm_range_counts *rc);
 
-/* pa_trace, then the trace's range lookups counted into rc (must not be NULL): the body of the
- * trace builders of the range-table providers. An honest trace skips no lookup (asserted). */
+/* What a provider's trace needs beyond pa_trace_counted's defaults. */
+typedef struct pa_extra {
+    unsigned offsets;        /* pa_trace's offset mask (0 is taken as 1: offset 0 only) */
+    const unsigned *pad_one; /* columns that hold 1 on padding rows (e.g. a power 2^0) */
+    unsigned n_pad_one;
+} pa_extra;
+
+/* pa_trace, the padding rows' ones, then the trace's range lookups counted into rc (must not be
+ * NULL): the body of the trace builders of the range-table providers. An honest trace skips no
+ * lookup (asserted). x may be NULL (offset 0 only, padding all zero). */
 static inline gl_t *pa_trace_counted(const char *name, const zkvm_op *ops, int n_ops, unsigned n_cols,
                                      const zkvm_op_record *recs, size_t n, unsigned log_n, pa_witness_fn witness,
-                                     pa_row_ok_fn row_ok, pa_count_fn count, zkvm_range_counts *rc) {
+                                     pa_row_ok_fn row_ok, pa_count_fn count, zkvm_range_counts *rc,
+                                     const pa_extra *x) {
     ZISK_ASSERT(rc != NULL);
-    gl_t *t = pa_trace(name, ops, n_ops, n_cols, recs, n, log_n, witness, row_ok);
+    gl_t *t = pa_trace(name, ops, n_ops, n_cols, recs, n, log_n, witness, row_ok, x && x->offsets ? x->offsets : 1);
+    size_t rows = (size_t)1 << log_n;
+    for (unsigned k = 0; x && k < x->n_pad_one; k++)
+        for (size_t i = n; i < rows; i++) t[(size_t)x->pad_one[k] * rows + i] = 1;
     size_t skipped = count(t, log_n, rc);
     ZISK_ASSERT(skipped == 0);
     return t;

@@ -300,11 +300,8 @@ static int row_ok(const uint64_t row[N_COLS], const zkvm_op_record *rec) {
 }
 
 gl_t *zkvm_div_trace(const zkvm_op_record *recs, size_t n, unsigned log_n, zkvm_range_counts *rc) {
-    ZISK_ASSERT(rc != NULL);
-    gl_t *t = pa_trace("div", OPS, N_OPS, N_COLS, recs, n, log_n, witness, row_ok);
-    size_t skipped = zkvm_div_count_lookups(t, log_n, rc);
-    ZISK_ASSERT(skipped == 0);
-    return t;
+    return pa_trace_counted("div", OPS, N_OPS, N_COLS, recs, n, log_n, witness, row_ok, zkvm_div_count_lookups, rc,
+                            NULL);
 }
 
 /* One lookup of v with multiplicity m (0 counts nothing). */

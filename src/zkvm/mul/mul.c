@@ -164,7 +164,8 @@ static int row_ok(const uint64_t row[N_COLS], const zkvm_op_record *r) {
 }
 
 gl_t *zkvm_mul_trace(const zkvm_op_record *recs, size_t n, unsigned log_n, zkvm_range_counts *rc) {
-    return pa_trace_counted("mul", FLAG_OP, N_FLAGS, N_COLS, recs, n, log_n, witness, row_ok, zkvm_mul_count_lookups, rc);
+    return pa_trace_counted("mul", FLAG_OP, N_FLAGS, N_COLS, recs, n, log_n, witness, row_ok, zkvm_mul_count_lookups, rc,
+                            NULL);
 }
 
 size_t zkvm_mul_count_lookups(const gl_t *trace, unsigned log_n, zkvm_range_counts *rc) {

@@ -167,13 +167,10 @@ static int row_ok(const uint64_t row[N_COLS], const zkvm_op_record *r) {
 }
 
 gl_t *zkvm_shift64_trace(const zkvm_op_record *recs, size_t n, unsigned log_n, zkvm_range_counts *rc) {
-    ZISK_ASSERT(rc != NULL);
-    gl_t *t = pa_trace("shift64", FLAG_OP, N_FLAGS, N_COLS, recs, n, log_n, witness, row_ok);
-    size_t rows = (size_t)1 << log_n;
-    for (size_t i = n; i < rows; i++) t[(size_t)COL_P1 * rows + i] = t[(size_t)COL_PW * rows + i] = 1;
-    size_t skipped = zkvm_shift64_count_lookups(t, log_n, rc);
-    ZISK_ASSERT(skipped == 0);
-    return t;
+    static const unsigned pad_one[] = {COL_P1, COL_PW}; /* padding rows: 2^0 */
+    const pa_extra x = {1, pad_one, 2};
+    return pa_trace_counted("shift64", FLAG_OP, N_FLAGS, N_COLS, recs, n, log_n, witness, row_ok, zkvm_shift64_count_lookups, rc,
+                            &x);
 }
 
 size_t zkvm_shift64_count_lookups(const gl_t *trace, unsigned log_n, zkvm_range_counts *rc) {

@@ -137,25 +137,9 @@ static int row_ok(const uint64_t row[N_COLS], const zkvm_op_record *r) {
 }
 
 gl_t *zkvm_wmem_trace(const zkvm_op_record *recs, size_t n, unsigned log_n, zkvm_range_counts *rc) {
-    ZISK_ASSERT(rc != NULL && log_n >= 1 && log_n <= 30);
-    size_t rows = (size_t)1 << log_n;
-    ZISK_ASSERT(n <= rows && (n == 0 || recs != NULL));
-    gl_t *t = zkvm_trace_alloc(N_COLS, rows);
-    uint64_t row[N_COLS];
-    for (size_t i = 0; i < n; i++) {
-        const zkvm_op_record *r = &recs[i];
-        uint64_t c;
-        int f = zkvm_wmem_handles_opc(r->opc) ? pa_op_slot(FLAG_OP, N_FLAGS, zkvm_opc_op(r->opc)) : -1;
-        if (f < 0 || !zkvm_op_eval(r->opc, r->x, r->y, &c) || c != r->c)
-            zisk_panic(__FILE__, __LINE__, "wmem: record %zu (opc %u, x %#llx, y %#llx, c %#llx) is not a valid wmem operation",
-                       i, r->opc, (unsigned long long)r->x, (unsigned long long)r->y, (unsigned long long)r->c);
-        witness(r, f, row);
-        ZISK_ASSERT(row_ok(row, r));
-        for (unsigned k = 0; k < N_COLS; k++) t[(size_t)k * rows + i] = row[k];
-    }
-    size_t skipped = zkvm_wmem_count_lookups(t, log_n, rc);
-    ZISK_ASSERT(skipped == 0);
-    return t;
+    const pa_extra x = {1u | 1u << 4, NULL, 0}; /* byte offsets 0 and 4 */
+    return pa_trace_counted("wmem", FLAG_OP, N_FLAGS, N_COLS, recs, n, log_n, witness, row_ok, zkvm_wmem_count_lookups, rc,
+                            &x);
 }
 
 size_t zkvm_wmem_count_lookups(const gl_t *trace, unsigned log_n, zkvm_range_counts *rc) {
