@@ -99,10 +99,7 @@ static void test_honest(void **state) {
     (void)state;
     size_t n = N_OPS * N_CORNERS * N_CORNERS + 500;
     zkvm_op_record *r = calloc(n, sizeof *r);
-    size_t k = 0;
-    for (size_t o = 0; o < N_OPS; o++)
-        for (size_t a = 0; a < N_CORNERS; a++)
-            for (size_t b = 0; b < N_CORNERS; b++) r[k++] = rec(OPS[o], CORNERS[a], CORNERS[b]);
+    size_t k = ph_corner_records(r, OPS, N_OPS, CORNERS, N_CORNERS, rec);
     uint64_t s = 5;
     while (k < n) {
         uint64_t x = rnd(&s), y = rnd(&s);

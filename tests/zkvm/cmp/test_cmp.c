@@ -214,10 +214,7 @@ static void test_honest(void **state) {
     size_t n_rand = 1300;
     size_t n = N_OPS * N_CORNERS * N_CORNERS + n_rand;
     zkvm_op_record *r = calloc(n, sizeof *r);
-    size_t k = 0;
-    for (size_t o = 0; o < N_OPS; o++)
-        for (size_t a = 0; a < N_CORNERS; a++)
-            for (size_t b = 0; b < N_CORNERS; b++) r[k++] = rec(OPS[o], CORNERS[a], CORNERS[b]);
+    size_t k = ph_corner_records(r, OPS, N_OPS, CORNERS, N_CORNERS, rec);
     /* random pairs: unrelated, equal, equal high words, one bit apart, low words near 2^31 */
     uint64_t s = 5;
     for (size_t i = 0; k < n; i++, k++) {

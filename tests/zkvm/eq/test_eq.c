@@ -118,10 +118,7 @@ static void test_honest(void **state) {
     size_t n_rand = 600;
     size_t n = N_OPS * N_CORNERS * N_CORNERS + n_rand;
     zkvm_op_record *r = calloc(n, sizeof *r);
-    size_t k = 0;
-    for (size_t o = 0; o < N_OPS; o++)
-        for (size_t a = 0; a < N_CORNERS; a++)
-            for (size_t b = 0; b < N_CORNERS; b++) r[k++] = rec(OPS[o], CORNERS[a], CORNERS[b]);
+    size_t k = ph_corner_records(r, OPS, N_OPS, CORNERS, N_CORNERS, rec);
     /* random pairs are almost never equal: a third each of unrelated pairs, equal pairs, and
      * pairs one bit apart (in either limb) */
     uint64_t s = 5;

@@ -204,6 +204,15 @@ zkvm_op_record ph_rec(zkvm_op op, uint64_t x, uint64_t y) {
     return r;
 }
 
+size_t ph_corner_records(zkvm_op_record *r, const zkvm_op *ops, size_t n_ops, const uint64_t *corners,
+                         size_t n_corners, zkvm_op_record (*rec)(zkvm_op, uint64_t, uint64_t)) {
+    size_t k = 0;
+    for (size_t o = 0; o < n_ops; o++)
+        for (size_t a = 0; a < n_corners; a++)
+            for (size_t b = 0; b < n_corners; b++) r[k++] = rec(ops[o], corners[a], corners[b]);
+    return k;
+}
+
 ph_job ph_job_new(const ph_provider *p, ph_trace_fn build, const zkvm_op_record *r, size_t n) {
     ph_job j;
     j.p = p;

@@ -83,6 +83,11 @@ typedef struct ph_job {
     gl_t *trace;
 } ph_job;
 
+/* Fills r[0 ..) with rec(op, a, b) for every op of ops and every pair (a, b) of corners, in that
+ * order (ops outermost); returns how many (n_ops * n_corners^2). */
+size_t ph_corner_records(zkvm_op_record *r, const zkvm_op *ops, size_t n_ops, const uint64_t *corners,
+                         size_t n_corners, zkvm_op_record (*rec)(zkvm_op, uint64_t, uint64_t));
+
 ph_job ph_job_new(const ph_provider *p, ph_trace_fn build, const zkvm_op_record *r, size_t n);
 /* A one-record job whose tuple claims c = bad_c (the trace still proves the honest c until the
  * test edits it). */
