@@ -103,48 +103,78 @@ void air_eval_bind(air_eval_ws *ws, const air_values *v, gl3_t lambda) {
 /* Block interpreter                                                                            */
 /* ------------------------------------------------------------------------------------------ */
 
-/* Mixed-type operations, picked by _Generic on the operand types (gl_t or gl3_t). */
-static inline gl3_t add_be(gl_t a, gl3_t b) { return (gl3_t){{gl_add(a, b.c[0]), b.c[1], b.c[2]}}; }
-static inline gl3_t add_eb(gl3_t a, gl_t b) { return (gl3_t){{gl_add(a.c[0], b), a.c[1], a.c[2]}}; }
-static inline gl3_t sub_be(gl_t a, gl3_t b) {
-    return (gl3_t){{gl_sub(a, b.c[0]), gl_neg(b.c[1]), gl_neg(b.c[2])}};
+/* Every plane of a base vector above plane 0 (read only). */
+static const gl_t zero_plane[AIR_BLOCK];
+
+/* The three planes of an operand for the vector paths: a base vector's planes 1 and 2 are the
+ * zero plane, a scalar is broadcast into bc (plane k only where component k is not 0). zero[k]
+ * says plane k is all zeros, so the callers skip arithmetic with it. */
+static void operand_planes(uint8_t t, const gl_t *v0, const gl_t *v1, const gl_t *v2, gl3_t s,
+                           gl_t bc[3][AIR_BLOCK], size_t len, const gl_t *P[3], int zero[3]) {
+    switch (t) {
+    case T_VE:
+        P[0] = v0, P[1] = v1, P[2] = v2;
+        zero[0] = zero[1] = zero[2] = 0;
+        return;
+    case T_VB:
+        P[0] = v0, P[1] = P[2] = zero_plane;
+        zero[0] = 0, zero[1] = zero[2] = 1;
+        return;
+    default: /* T_SB keeps (c0, 0, 0), see air_ws_bind_values */
+        for (int k = 0; k < 3; k++) {
+            zero[k] = s.c[k] == 0;
+            if (zero[k]) {
+                P[k] = zero_plane;
+            } else {
+                for (size_t i = 0; i < len; i++) bc[k][i] = s.c[k];
+                P[k] = bc[k];
+            }
+        }
+    }
 }
-static inline gl3_t sub_eb(gl3_t a, gl_t b) { return (gl3_t){{gl_sub(a.c[0], b), a.c[1], a.c[2]}}; }
-static inline gl3_t mul_be(gl_t a, gl3_t b) { return gl3_mul_base(b, a); }
-static inline gl3_t mul_eb(gl3_t a, gl_t b) { return gl3_mul_base(a, b); }
 
-#define XOP(BB, BE, EB, EE, x, y)                                                              \
-    _Generic((x), gl_t: _Generic((y), gl_t: BB, default: BE), default: _Generic((y), gl_t: EB, default: EE))(x, y)
-#define XADD(x, y) XOP(gl_add, add_be, add_eb, gl3_add, x, y)
-#define XSUB(x, y) XOP(gl_sub, sub_be, sub_eb, gl3_sub, x, y)
-#define XMUL(x, y) XOP(gl_mul, mul_be, mul_eb, gl3_mul, x, y)
-
-static inline void st_b(gl_t *d0, gl_t *d1, gl_t *d2, size_t i, gl_t r) {
-    (void)d1, (void)d2;
-    d0[i] = r;
+/* d = a + b or a - b, plane by plane (a plane of d depends only on the same plane of a and b,
+ * so d may be the slot of a or b: the builder reuses a freed operand's slot). */
+static void vec_add_sub(const gl_vec_ops *vo, int sub, gl_t *const d[3], int nd,
+                        const gl_t *const A[3], const int za[3], const gl_t *const B[3],
+                        const int zb[3], size_t len) {
+    for (int k = 0; k < nd; k++) {
+        if (za[k] && zb[k]) memset(d[k], 0, len * sizeof(gl_t));
+        else if (zb[k]) { if (d[k] != A[k]) memcpy(d[k], A[k], len * sizeof(gl_t)); }
+        else if (za[k] && !sub) { if (d[k] != B[k]) memcpy(d[k], B[k], len * sizeof(gl_t)); }
+        else if (sub) vo->sub(d[k], A[k], B[k], len);
+        else vo->add(d[k], A[k], B[k], len);
+    }
 }
-static inline void st_e(gl_t *d0, gl_t *d1, gl_t *d2, size_t i, gl3_t r) {
-    d0[i] = r.c[0];
-    d1[i] = r.c[1];
-    d2[i] = r.c[2];
+
+/* d = a * b with an extension result (base products took the fast paths before). */
+static void vec_mul_ext(const gl_vec_ops *vo, gl_t *const d[3], uint8_t ta, const gl_t *const A[3],
+                        gl3_t as, uint8_t tb, const gl_t *const B[3], gl3_t bs, size_t len) {
+    if (ta == T_VE && tb == T_VE) {
+        vo->ext_mul(d, A, B, len);
+        return;
+    }
+    /* Put the extension vector (if any) first: multiplication commutes. */
+    if (tb == T_VE || (tb == T_VB && ta != T_VE)) {
+        uint8_t tt = ta;
+        ta = tb, tb = tt;
+        const gl_t *const *TP = A;
+        A = B, B = TP;
+        gl3_t ts = as;
+        as = bs, bs = ts;
+    }
+    if (ta == T_VE) {
+        switch (tb) {
+        case T_SE: vo->ext_scale(d, A, bs, len); return;
+        case T_SB: for (int k = 0; k < 3; k++) vo->scale(d[k], A[k], bs.c[0], len); return;
+        case T_VB: for (int k = 0; k < 3; k++) vo->mul(d[k], A[k], B[0], len); return;
+        }
+    } else if (ta == T_VB && tb == T_SE) { /* d is an extension slot: never the base a */
+        for (int k = 0; k < 3; k++) vo->scale(d[k], A[0], bs.c[k], len);
+        return;
+    }
+    ZISK_ASSERT(0);
 }
-#define ST(i, r) _Generic((r), gl_t: st_b, default: st_e)(d0, d1, d2, i, r)
-
-#define LD_SB(x, i) (x##s.c[0])
-#define LD_SE(x, i) (x##s)
-#define LD_VB(x, i) (x##0[i])
-#define LD_VE(x, i) ((gl3_t){{x##0[i], x##1[i], x##2[i]}})
-
-#define CASE(OP, TA, TB, F)                                                                    \
-    case (OP << 4 | T_##TA << 2 | T_##TB):                                                     \
-        for (size_t i = 0; i < len; i++) ST(i, F(LD_##TA(a, i), LD_##TB(b, i)));               \
-        break;
-/* Every combination with at least one vector operand (two scalars make a uniform node, which
- * the program never computes). */
-#define CASES(OP, F)                                                                           \
-    CASE(OP, SB, VB, F) CASE(OP, SB, VE, F) CASE(OP, SE, VB, F) CASE(OP, SE, VE, F)             \
-    CASE(OP, VB, SB, F) CASE(OP, VB, SE, F) CASE(OP, VB, VB, F) CASE(OP, VB, VE, F)             \
-    CASE(OP, VE, SB, F) CASE(OP, VE, SE, F) CASE(OP, VE, VB, F) CASE(OP, VE, VE, F)
 
 /* Points the leaf slots at the block's rows: in place when the column is contiguous and the
  * rows do not wrap around the domain, otherwise gathered into the workspace. */
@@ -213,14 +243,14 @@ static void sink_quotient(air_eval_ws *ws, const air_ins *in, const gl_t *a0, co
         vo->scale(tmp, a0, l.c[2], len), vo->add(s2, s2, tmp, len);
         break;
     }
-    case T_VE:
-        for (size_t i = 0; i < len; i++) {
-            gl3_t t = gl3_mul(l, (gl3_t){{a0[i], a1[i], a2[i]}});
-            s0[i] = gl_add(s0[i], t.c[0]);
-            s1[i] = gl_add(s1[i], t.c[1]);
-            s2[i] = gl_add(s2[i], t.c[2]);
-        }
+    case T_VE: {
+        const gl_vec_ops *vo = gl_vec();
+        gl_t *const t[3] = {ws->sink_ext[0], ws->sink_ext[1], ws->sink_ext[2]};
+        const gl_t *const av[3] = {a0, a1, a2};
+        vo->ext_scale(t, av, l, len);
+        vo->add(s0, s0, t[0], len), vo->add(s1, s1, t[1], len), vo->add(s2, s2, t[2], len);
         break;
+    }
     default: {
         gl3_t t = gl3_mul(l, as);
         for (size_t i = 0; i < len; i++) {
@@ -286,43 +316,33 @@ void air_run_block(air_eval_ws *ws, const air_view *v, size_t r0, size_t len, ai
             continue;
         }
         /* Temporaries are ours to write; their slots point into temp_mem. */
-        gl_t *d0 = (gl_t *)ws->vp[(size_t)in->dst * 3];
-        gl_t *d1 = (gl_t *)ws->vp[(size_t)in->dst * 3 + 1];
-        gl_t *d2 = (gl_t *)ws->vp[(size_t)in->dst * 3 + 2];
+        gl_t *const d[3] = {(gl_t *)ws->vp[(size_t)in->dst * 3], (gl_t *)ws->vp[(size_t)in->dst * 3 + 1],
+                            (gl_t *)ws->vp[(size_t)in->dst * 3 + 2]};
+        int nd = d[1] ? 3 : 1; /* an extension or a base temporary */
         if (in->op == OP_NEG) {
-            if (in->ta == T_VB) {
-                for (size_t i = 0; i < len; i++) d0[i] = gl_neg(a0[i]);
-            } else {
-                for (size_t i = 0; i < len; i++) {
-                    d0[i] = gl_neg(a0[i]);
-                    d1[i] = gl_neg(a1[i]);
-                    d2[i] = gl_neg(a2[i]);
-                }
-            }
+            for (int k = 0; k < nd; k++) vo->sub(d[k], zero_plane, ws->vp[(size_t)in->a * 3 + k], len);
             continue;
         }
         OPERAND(b, in->tb, in->b);
-        /* Base-field vector fast paths through the SIMD kernels. */
+        /* Base-field vector fast paths. */
         switch (in->code) {
-        case OP_ADD << 4 | T_VB << 2 | T_VB: vo->add(d0, a0, b0, len); continue;
-        case OP_SUB << 4 | T_VB << 2 | T_VB: vo->sub(d0, a0, b0, len); continue;
-        case OP_MUL << 4 | T_VB << 2 | T_VB: vo->mul(d0, a0, b0, len); continue;
-        case OP_MUL << 4 | T_VB << 2 | T_SB: vo->scale(d0, a0, bs.c[0], len); continue;
-        case OP_MUL << 4 | T_SB << 2 | T_VB: vo->scale(d0, b0, as.c[0], len); continue;
-        case OP_ADD << 4 | T_VE << 2 | T_VE:
-            vo->add(d0, a0, b0, len), vo->add(d1, a1, b1, len), vo->add(d2, a2, b2, len);
-            continue;
-        case OP_SUB << 4 | T_VE << 2 | T_VE:
-            vo->sub(d0, a0, b0, len), vo->sub(d1, a1, b1, len), vo->sub(d2, a2, b2, len);
-            continue;
+        case OP_ADD << 4 | T_VB << 2 | T_VB: vo->add(d[0], a0, b0, len); continue;
+        case OP_SUB << 4 | T_VB << 2 | T_VB: vo->sub(d[0], a0, b0, len); continue;
+        case OP_MUL << 4 | T_VB << 2 | T_VB: vo->mul(d[0], a0, b0, len); continue;
+        case OP_MUL << 4 | T_VB << 2 | T_SB: vo->scale(d[0], a0, bs.c[0], len); continue;
+        case OP_MUL << 4 | T_SB << 2 | T_VB: vo->scale(d[0], b0, as.c[0], len); continue;
         default: break;
         }
-        switch (in->code) {
-            CASES(OP_ADD, XADD)
-            CASES(OP_SUB, XSUB)
-            CASES(OP_MUL, XMUL)
-        default: ZISK_ASSERT(0);
+        const gl_t *A[3], *B[3];
+        int za[3], zb[3];
+        if (in->op == OP_MUL) {
+            A[0] = a0, A[1] = a1, A[2] = a2, B[0] = b0, B[1] = b1, B[2] = b2;
+            vec_mul_ext(vo, d, in->ta, A, as, in->tb, B, bs, len);
+            continue;
         }
+        operand_planes(in->ta, a0, a1, a2, as, ws->bcast[0], len, A, za);
+        operand_planes(in->tb, b0, b1, b2, bs, ws->bcast[1], len, B, zb);
+        vec_add_sub(vo, in->op == OP_SUB, d, nd, A, za, B, zb, len);
     }
 }
 

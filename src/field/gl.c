@@ -86,6 +86,21 @@ void gl_scalar_dif_small(gl_t *x, size_t n, const gl_t *tw) {
         for (size_t k = 0; k < n; k += 2 * m) scalar_dif(x + k, x + k + m, tw + m - 1, m);
 }
 
+static void scalar_ext_mul(gl_t *const out[3], const gl_t *const a[3], const gl_t *const b[3],
+                           size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        gl3_t r = gl3_mul((gl3_t){{a[0][i], a[1][i], a[2][i]}}, (gl3_t){{b[0][i], b[1][i], b[2][i]}});
+        out[0][i] = r.c[0], out[1][i] = r.c[1], out[2][i] = r.c[2];
+    }
+}
+
+static void scalar_ext_scale(gl_t *const out[3], const gl_t *const a[3], gl3_t s, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        gl3_t r = gl3_mul((gl3_t){{a[0][i], a[1][i], a[2][i]}}, s);
+        out[0][i] = r.c[0], out[1][i] = r.c[1], out[2][i] = r.c[2];
+    }
+}
+
 static const gl_vec_ops scalar_ops = {
     .level = GL_SIMD_SCALAR,
     .name = "scalar",
@@ -97,6 +112,8 @@ static const gl_vec_ops scalar_ops = {
     .dif = scalar_dif,
     .dit_small = gl_scalar_dit_small,
     .dif_small = gl_scalar_dif_small,
+    .ext_mul = scalar_ext_mul,
+    .ext_scale = scalar_ext_scale,
 };
 
 /* ---- dispatch ---------------------------------------------------------------------------- */

@@ -320,6 +320,13 @@ typedef struct gl_vec_ops {
      * dit_small runs m = 1, 2, 4 as DIT butterflies; dif_small runs m = 4, 2, 1 as DIF ones. */
     void (*dit_small)(gl_t *x, size_t n, const gl_t *tw);
     void (*dif_small)(gl_t *x, size_t n, const gl_t *tw);
+    /* Cubic-extension planes: element i of an extension vector x is (x[0][i], x[1][i],
+     * x[2][i]). out = a * b (ext_mul) or out = a * s (ext_scale, one extension element) for
+     * i < n, the same values as gl3_mul. Element i of every output plane is written after
+     * element i of every input plane is read, so an output plane may be an input plane (any
+     * one of them, e.g. out == a), but planes must not overlap otherwise. */
+    void (*ext_mul)(gl_t *const out[3], const gl_t *const a[3], const gl_t *const b[3], size_t n);
+    void (*ext_scale)(gl_t *const out[3], const gl_t *const a[3], gl3_t s, size_t n);
 } gl_vec_ops;
 
 /* The highest level usable on this CPU (detected once, thread-safe). The environment variable

@@ -89,4 +89,6 @@ const gl_vec_ops gl_avx2_ops = {
     .dif = avx2_dif,
     .dit_small = gl_scalar_dit_small,
     .dif_small = gl_scalar_dif_small,
+    .ext_mul = avx2_ext_mul,
+    .ext_scale = avx2_ext_scale,
 };

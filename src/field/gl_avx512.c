@@ -157,4 +157,6 @@ const gl_vec_ops gl_avx512_ops = {
     .dif = avx512_dif,
     .dit_small = avx512_dit_small,
     .dif_small = avx512_dif_small,
+    .ext_mul = avx512_ext_mul,
+    .ext_scale = avx512_ext_scale,
 };

@@ -1,6 +1,6 @@
 /*
- * gl_vec_loops.h: the element-wise kernel loops (add, sub, mul, scale, DIT and DIF butterflies),
- * written once for every vector width. A backend file defines VEC (its vector type), VEC_LANES,
+ * gl_vec_loops.h: the element-wise kernel loops (add, sub, mul, scale, DIT and DIF butterflies,
+ * extension-field products on planes), written once for every vector width. A backend file defines VEC (its vector type), VEC_LANES,
  * VEC_FN(name) (its function prefix) and the inline v_load/v_store/v_set1/v_add/v_sub/v_mul of
  * its instruction set, then includes this file. Lengths that are not a multiple of the lane
  * count finish with the scalar operations, so every backend agrees with gl.h exactly.
@@ -61,5 +61,51 @@ static void VEC_FN(dif)(gl_t *x, gl_t *y, const gl_t *tw, size_t n) {
         gl_t u = x[i], v = y[i];
         x[i] = gl_add(u, v);
         y[i] = gl_mul(gl_sub(u, v), tw[i]);
+    }
+}
+
+/* (a0 + a1 X + a2 X^2)(b0 + b1 X + b2 X^2) with X^3 = X + 1 (as gl3_mul), by Karatsuba: the
+ * cross products a_i b_j + a_j b_i are (a_i + a_j)(b_i + b_j) - a_i b_i - a_j b_j, six products
+ * instead of nine (a product costs several times an addition). With those, the schoolbook
+ * coefficients are c0 = p00, c1 = x01, c2 = x02 + p11, c3 = x12, c4 = p22, and
+ * X^3 = X + 1, X^4 = X^2 + X give r0 = c0 + c3, r1 = c1 + c3 + c4, r2 = c2 + c4. */
+static inline void VEC_FN(ext_mul_v)(VEC a0, VEC a1, VEC a2, VEC b0, VEC b1, VEC b2, VEC *r0,
+                                     VEC *r1, VEC *r2) {
+    VEC p00 = v_mul(a0, b0), p11 = v_mul(a1, b1), p22 = v_mul(a2, b2);
+    VEC x01 = v_sub(v_sub(v_mul(v_add(a0, a1), v_add(b0, b1)), p00), p11);
+    VEC x02 = v_sub(v_sub(v_mul(v_add(a0, a2), v_add(b0, b2)), p00), p22);
+    VEC x12 = v_sub(v_sub(v_mul(v_add(a1, a2), v_add(b1, b2)), p11), p22);
+    *r0 = v_add(p00, x12);
+    *r1 = v_add(v_add(x01, x12), p22);
+    *r2 = v_add(v_add(x02, p11), p22);
+}
+
+static void VEC_FN(ext_mul)(gl_t *const out[3], const gl_t *const a[3], const gl_t *const b[3],
+                            size_t n) {
+    size_t i = 0;
+    for (; i + VEC_LANES <= n; i += VEC_LANES) {
+        VEC r0, r1, r2;
+        VEC_FN(ext_mul_v)(v_load(a[0] + i), v_load(a[1] + i), v_load(a[2] + i), v_load(b[0] + i),
+                          v_load(b[1] + i), v_load(b[2] + i), &r0, &r1, &r2);
+        v_store(out[0] + i, r0), v_store(out[1] + i, r1), v_store(out[2] + i, r2);
+    }
+    for (; i < n; i++) {
+        gl3_t r = gl3_mul((gl3_t){{a[0][i], a[1][i], a[2][i]}}, (gl3_t){{b[0][i], b[1][i], b[2][i]}});
+        out[0][i] = r.c[0], out[1][i] = r.c[1], out[2][i] = r.c[2];
+    }
+}
+
+static void VEC_FN(ext_scale)(gl_t *const out[3], const gl_t *const a[3], gl3_t s, size_t n) {
+    size_t i = 0;
+    VEC s0 = v_set1(s.c[0]), s1 = v_set1(s.c[1]), s2 = v_set1(s.c[2]);
+    for (; i + VEC_LANES <= n; i += VEC_LANES) {
+        VEC r0, r1, r2;
+        VEC_FN(ext_mul_v)(v_load(a[0] + i), v_load(a[1] + i), v_load(a[2] + i), s0, s1, s2, &r0,
+                          &r1, &r2);
+        v_store(out[0] + i, r0), v_store(out[1] + i, r1), v_store(out[2] + i, r2);
+    }
+    for (; i < n; i++) {
+        gl3_t r = gl3_mul((gl3_t){{a[0][i], a[1][i], a[2][i]}}, s);
+        out[0][i] = r.c[0], out[1][i] = r.c[1], out[2][i] = r.c[2];
     }
 }

@@ -544,7 +544,7 @@ static air_expr rnd_expr(air_builder *b, uint64_t *s, int depth, air_col s1, air
         case 2: return air_next(b, air_col_at(s1, (uint32_t)(air_ex_rand(s) % 3)));
         case 3: return air_cur(b, air_col_at(fx, (uint32_t)(air_ex_rand(s) % 2)));
         case 4: return air_next(b, air_col_at(fx, (uint32_t)(air_ex_rand(s) % 2)));
-        case 5: return air_const(b, rnd_gl(s));
+        case 5: return air_const(b, (air_ex_rand(s) & 3) ? rnd_gl(s) : 0);
         case 6: return air_public(b, (uint32_t)(air_ex_rand(s) % npub));
         default: return air_challenge(b, (uint32_t)(air_ex_rand(s) % AIR_N_CHALLENGES));
         }

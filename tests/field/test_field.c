@@ -362,6 +362,55 @@ static void check_backend(const gl_vec_ops *ops) {
     }
 }
 
+/* ext_mul / ext_scale of every backend against gl3_mul element by element, also with the
+ * output planes being input planes (the aliasing the kernels allow). */
+static void test_simd_ext(void **state) {
+    (void)state;
+    enum { MAXN = 133 };
+    static gl_t a[3][MAXN], b[3][MAXN], o[3][MAXN], w[3][MAXN];
+    static const size_t lens[] = {0, 1, 7, 8, 9, 16, 31, 128, 133};
+    for (int l = 0; l < GL_SIMD_LEVELS; l++) {
+        const gl_vec_ops *ops = gl_vec_ops_get((gl_simd_level)l);
+        if (!ops) continue;
+        for (int rep = 0; rep < 10; rep++)
+            for (size_t li = 0; li < sizeof lens / sizeof lens[0]; li++) {
+                size_t n = lens[li];
+                for (int k = 0; k < 3; k++) fill_vec(a[k], MAXN), fill_vec(b[k], MAXN);
+                gl3_t s = {{b[0][MAXN - 1], b[1][MAXN - 1], b[2][MAXN - 1]}};
+                if (rep == 0) s = (gl3_t){{GL_P - 1, GL_P - 1, GL_P - 1}};
+                const gl_t *A[3] = {a[0], a[1], a[2]}, *B[3] = {b[0], b[1], b[2]};
+                gl_t *O[3] = {o[0], o[1], o[2]};
+                ops->ext_mul(O, A, B, n);
+                for (size_t i = 0; i < n; i++) {
+                    gl3_t r = gl3_mul((gl3_t){{a[0][i], a[1][i], a[2][i]}},
+                                      (gl3_t){{b[0][i], b[1][i], b[2][i]}});
+                    for (int k = 0; k < 3; k++) assert_int_equal(o[k][i], r.c[k]);
+                }
+                ops->ext_scale(O, A, s, n);
+                for (size_t i = 0; i < n; i++) {
+                    gl3_t r = gl3_mul((gl3_t){{a[0][i], a[1][i], a[2][i]}}, s);
+                    for (int k = 0; k < 3; k++) assert_int_equal(o[k][i], r.c[k]);
+                }
+                /* In place, with the planes rotated: out[k] = a[(k + 1) % 3]. */
+                memcpy(w, a, sizeof a);
+                gl_t *W[3] = {w[1], w[2], w[0]};
+                const gl_t *WA[3] = {w[0], w[1], w[2]};
+                ops->ext_mul(W, WA, B, n);
+                for (size_t i = 0; i < n; i++) {
+                    gl3_t r = gl3_mul((gl3_t){{a[0][i], a[1][i], a[2][i]}},
+                                      (gl3_t){{b[0][i], b[1][i], b[2][i]}});
+                    for (int k = 0; k < 3; k++) assert_int_equal(w[(k + 1) % 3][i], r.c[k]);
+                }
+                memcpy(w, a, sizeof a);
+                ops->ext_scale(W, WA, s, n);
+                for (size_t i = 0; i < n; i++) {
+                    gl3_t r = gl3_mul((gl3_t){{a[0][i], a[1][i], a[2][i]}}, s);
+                    for (int k = 0; k < 3; k++) assert_int_equal(w[(k + 1) % 3][i], r.c[k]);
+                }
+            }
+    }
+}
+
 static void test_simd_backends(void **state) {
     (void)state;
     assert_non_null(gl_vec_ops_get(GL_SIMD_SCALAR));
@@ -404,6 +453,7 @@ int main(void) {
         cmocka_unit_test(test_ext_axioms),
         cmocka_unit_test(test_ext_is_field),
         cmocka_unit_test(test_simd_backends),
+        cmocka_unit_test(test_simd_ext),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
