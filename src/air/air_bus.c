@@ -5,8 +5,8 @@
  * Both stage-2 generation and the tally need, for every row r and interaction j, the
  * multiplicity m_j(r) and the inverse of the denominator d_j(r) = alpha - fp_j(r). They run the
  * AIR's bus program (compiled by air_build: sinks 2j = m_j, 2j+1 = d_j) over chunks of rows and
- * invert all denominators of a chunk with one extension-field inversion (Montgomery's trick),
- * which keeps the whole pass O(rows * interactions).
+ * invert all denominators of a chunk at once (the field's ext_batch_inv: Montgomery's trick on
+ * SIMD lanes), which keeps the whole pass O(rows * interactions).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -17,36 +17,20 @@
 
 #include "air_internal.h"
 
-/* Rows per chunk (a multiple of AIR_BLOCK): per thread, interactions * CHUNK * (8 + 3*24)
+/* Rows per chunk (a multiple of AIR_BLOCK): per thread, interactions * CHUNK * (8 + 6 * 8)
  * bytes of scratch. */
 #define CHUNK 1024
 
-size_t air_gl3_batch_inv(gl3_t *out, const gl3_t *a, size_t n, gl3_t *scratch) {
-    if (n == 0) return SIZE_MAX;
-    /* scratch[i] = a[0] * ... * a[i] */
-    gl3_t acc = gl3_one();
-    for (size_t i = 0; i < n; i++) {
-        if (gl3_is_zero(a[i])) return i;
-        acc = gl3_mul(acc, a[i]);
-        scratch[i] = acc;
-    }
-    gl3_t inv = gl3_inv(acc); /* (a[0] ... a[n-1])^-1 */
-    for (size_t i = n; i-- > 1;) {
-        gl3_t ai = a[i];
-        out[i] = gl3_mul(inv, scratch[i - 1]);
-        inv = gl3_mul(inv, ai);
-    }
-    out[0] = inv;
-    return SIZE_MAX;
-}
-
-/* Per-thread state of a pass over the bus terms. */
+/* Per-thread state of a pass over the bus terms. Denominators are kept as three planes (one per
+ * extension component), interaction j's rows at j * len of each, so the SIMD kernels invert
+ * them and form the terms without reshuffling. */
 typedef struct bus_pass {
     air_eval_ws *ws;
     gl_t *m;        /* [j * len + i] */
-    gl3_t *d;       /* [j * len + i], then inverted in place */
-    gl3_t *scratch;
-    void **store;
+    gl_t *d;        /* planes of J * len: [k * J * len + j * len + i], then inverted */
+    gl_t *scratch;  /* 3 * J * CHUNK */
+    gl_t *zero;     /* CHUNK zeros */
+    gl_t **store;
 } bus_pass;
 
 static void bus_pass_init(bus_pass *bp, const air *a, const air_values *v) {
@@ -54,8 +38,9 @@ static void bus_pass_init(bus_pass *bp, const air *a, const air_values *v) {
     bp->ws = air_ws_new_for(a, &a->prog_bus);
     air_ws_bind_values(bp->ws, v);
     bp->m = zisk_xmalloc(J * CHUNK * sizeof *bp->m);
-    bp->d = zisk_xmalloc(J * CHUNK * sizeof *bp->d);
-    bp->scratch = zisk_xmalloc(J * CHUNK * sizeof *bp->scratch);
+    bp->d = zisk_xmalloc(3 * J * CHUNK * sizeof *bp->d);
+    bp->scratch = zisk_xmalloc(3 * J * CHUNK * sizeof *bp->scratch);
+    bp->zero = zisk_xcalloc(CHUNK, sizeof *bp->zero);
     bp->store = zisk_xmalloc(2 * J * sizeof *bp->store);
     bp->ws->store = bp->store;
 }
@@ -65,23 +50,39 @@ static void bus_pass_free(bus_pass *bp) {
     free(bp->m);
     free(bp->d);
     free(bp->scratch);
+    free(bp->zero);
     free(bp->store);
 }
 
-/* Fills m and 1/d for rows [c0, c0 + len). Returns SIZE_MAX, or j * len + i for the first zero
- * denominator (interaction j, row c0 + i). */
+/* Component k of interaction j's (inverted) denominators in the current chunk of len rows. */
+static gl_t *den(const bus_pass *bp, size_t J, size_t len, size_t j, int k) {
+    return bp->d + (size_t)k * J * len + j * len;
+}
+
+/* Fills m and 1/d for rows [c0, c0 + len). Returns SIZE_MAX, or j * len + i for a zero
+ * denominator (interaction j, row c0 + i; the smallest row, then interaction). */
 static size_t bus_pass_chunk(bus_pass *bp, const air *a, const air_view *t, size_t c0, size_t len) {
     size_t J = a->n_inter;
     for (size_t j = 0; j < J; j++) {
         bp->store[2 * j] = bp->m + j * len;
-        bp->store[2 * j + 1] = bp->d + j * len;
+        bp->store[2 * j + 1] = den(bp, J, len, j, 0);
     }
     bp->ws->store_row0 = c0;
+    bp->ws->store_plane_stride = J * len;
     for (size_t r0 = c0; r0 < c0 + len; r0 += AIR_BLOCK) {
         size_t bl = c0 + len - r0 < AIR_BLOCK ? c0 + len - r0 : AIR_BLOCK;
         air_run_block(bp->ws, t, r0, bl, MODE_STORE);
     }
-    return air_gl3_batch_inv(bp->d, bp->d, J * len, bp->scratch);
+    gl_t *const x[3] = {den(bp, J, len, 0, 0), den(bp, J, len, 0, 1), den(bp, J, len, 0, 2)};
+    gl_t *const sc[3] = {bp->scratch, bp->scratch + J * len, bp->scratch + 2 * J * len};
+    if (gl_vec()->ext_batch_inv(x, J * len, sc) == 0) return SIZE_MAX;
+    for (size_t i = 0; i < len; i++)
+        for (size_t j = 0; j < J; j++) {
+            size_t q = j * len + i;
+            if ((x[0][q] | x[1][q] | x[2][q]) == 0) return q;
+        }
+    ZISK_ASSERT(0); /* ext_batch_inv reported a zero */
+    return 0;
 }
 
 /* A zero denominator, reported at the smallest row (then interaction). */
@@ -141,17 +142,19 @@ int air_stage2_generate(const air *a, const air_view *t, const air_values *v, gl
             }
             /* h_g[r] = sum_{j in g} +-m_j[r] / d_j[r]; the last group's value goes to the
              * accumulator's columns for now (it has no helper column) */
-            for (size_t g = 0; g < G; g++) {
-                gl_t *h0 = stage2 + (3 * g) * n + c0, *h1 = h0 + n, *h2 = h1 + n;
-                for (size_t i = 0; i < len; i++) {
-                    gl3_t h = gl3_zero();
+            const gl_vec_ops *vo = gl_vec();
+            size_t J = a->n_inter;
+            gl_t *term = bp.scratch; /* free after the inversion */
+            for (size_t g = 0; g < G; g++)
+                for (int k = 0; k < 3; k++) {
+                    gl_t *h = stage2 + (3 * g + (size_t)k) * n + c0;
+                    memset(h, 0, len * sizeof *h);
                     for (uint32_t j = gstart[g]; j < gstart[g + 1]; j++) {
-                        gl3_t term = gl3_mul_base(bp.d[j * len + i], bp.m[j * len + i]);
-                        h = a->inter[j].send ? gl3_add(h, term) : gl3_sub(h, term);
+                        vo->mul(term, den(&bp, J, len, j, k), bp.m + j * len, len);
+                        if (a->inter[j].send) vo->add(h, h, term, len);
+                        else vo->sub(h, h, term, len);
                     }
-                    h0[i] = h.c[0], h1[i] = h.c[1], h2[i] = h.c[2];
                 }
-            }
         }
         bus_pass_free(&bp);
     }
@@ -250,8 +253,11 @@ int air_bus_tally_add(air_bus_tally *tally, const air *a, const air_view *t, con
                 continue;
             }
             for (size_t j = 0; j < J; j++)
-                for (size_t i = 0; i < len; i++)
-                    part[j] = gl3_add(part[j], gl3_mul_base(bp.d[j * len + i], bp.m[j * len + i]));
+                for (int k = 0; k < 3; k++) {
+                    gl_vec()->mul(bp.scratch, den(&bp, J, len, j, k), bp.m + j * len, len);
+                    for (size_t i = 0; i < len; i++)
+                        part[j].c[k] = gl_add(part[j].c[k], bp.scratch[i]);
+                }
         }
 #pragma omp critical(air_bus_tally_merge)
         for (size_t j = 0; j < J; j++) sum[j] = gl3_add(sum[j], part[j]);

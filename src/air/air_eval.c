@@ -287,13 +287,12 @@ static void sink_check(air_eval_ws *ws, const air_ins *in, const gl_t *a0, const
 
 static void sink_store(air_eval_ws *ws, const air_ins *in, const gl_t *a0, const gl_t *a1,
                        const gl_t *a2, gl3_t as, size_t r0, size_t len) {
-    size_t off = r0 - ws->store_row0;
-    if (in->ta == T_SB || in->ta == T_VB) {
-        gl_t *o = (gl_t *)ws->store[in->dst] + off;
-        for (size_t i = 0; i < len; i++) o[i] = in->ta == T_VB ? a0[i] : as.c[0];
-    } else {
-        gl3_t *o = (gl3_t *)ws->store[in->dst] + off;
-        for (size_t i = 0; i < len; i++) o[i] = sink_val(in->ta, a0, a1, a2, as, i);
+    gl_t *o = ws->store[in->dst] + (r0 - ws->store_row0);
+    size_t ps = ws->store_plane_stride;
+    for (size_t i = 0; i < len; i++) {
+        gl3_t x = sink_val(in->ta, a0, a1, a2, as, i);
+        o[i] = x.c[0];
+        if (in->ta == T_SE || in->ta == T_VE) o[ps + i] = x.c[1], o[2 * ps + i] = x.c[2];
     }
 }
 

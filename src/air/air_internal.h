@@ -137,10 +137,11 @@ struct air_eval_ws {
     uint32_t fail_k;
     gl3_t fail_val;
     size_t check_n;     /* rows of the checked trace (for the kinds' row sets) */
-    /* MODE_STORE: sink s writes rows of the block at store[s] + (r - store_row0)
-     * (base sinks: gl_t array; extension sinks: gl3_t array). */
-    void **store;
+    /* MODE_STORE: sink s writes row r of the block at store[s][r - store_row0]; an extension
+     * sink writes its three components there and store_plane_stride and twice that further. */
+    gl_t **store;
     size_t store_row0;
+    size_t store_plane_stride;
 };
 
 air_eval_ws *air_ws_new_for(const air *a, const air_program *p);
@@ -151,6 +152,6 @@ void air_run_block(air_eval_ws *ws, const air_view *v, size_t r0, size_t len, ai
 /* Batch inversion in the extension field: out[i] = a[i]^-1 for i < n. scratch holds n elements.
  * Returns SIZE_MAX on success, else the index of the first zero (out is then unspecified).
  * out may alias a exactly. */
-size_t air_gl3_batch_inv(gl3_t *out, const gl3_t *a, size_t n, gl3_t *scratch);
+
 
 #endif

@@ -101,6 +101,23 @@ static void scalar_ext_scale(gl_t *const out[3], const gl_t *const a[3], gl3_t s
     }
 }
 
+static int scalar_ext_batch_inv(gl_t *const x[3], size_t n, gl_t *const scratch[3]) {
+    gl3_t acc = gl3_one();
+    for (size_t i = 0; i < n; i++) {
+        scratch[0][i] = acc.c[0], scratch[1][i] = acc.c[1], scratch[2][i] = acc.c[2];
+        acc = gl3_mul(acc, (gl3_t){{x[0][i], x[1][i], x[2][i]}});
+    }
+    if (gl3_is_zero(acc)) return 1; /* some x[i] is 0 (no zero divisors); x untouched */
+    gl3_t inv = gl3_inv(acc);
+    for (size_t i = n; i-- > 0;) {
+        gl3_t xi = {{x[0][i], x[1][i], x[2][i]}};
+        gl3_t o = gl3_mul(inv, (gl3_t){{scratch[0][i], scratch[1][i], scratch[2][i]}});
+        inv = gl3_mul(inv, xi);
+        x[0][i] = o.c[0], x[1][i] = o.c[1], x[2][i] = o.c[2];
+    }
+    return 0;
+}
+
 static const gl_vec_ops scalar_ops = {
     .level = GL_SIMD_SCALAR,
     .name = "scalar",
@@ -114,6 +131,7 @@ static const gl_vec_ops scalar_ops = {
     .dif_small = gl_scalar_dif_small,
     .ext_mul = scalar_ext_mul,
     .ext_scale = scalar_ext_scale,
+    .ext_batch_inv = scalar_ext_batch_inv,
 };
 
 /* ---- dispatch ---------------------------------------------------------------------------- */

@@ -327,6 +327,10 @@ typedef struct gl_vec_ops {
      * one of them, e.g. out == a), but planes must not overlap otherwise. */
     void (*ext_mul)(gl_t *const out[3], const gl_t *const a[3], const gl_t *const b[3], size_t n);
     void (*ext_scale)(gl_t *const out[3], const gl_t *const a[3], gl3_t s, size_t n);
+    /* x[i] = 1 / x[i] for i < n, in place, by Montgomery's trick (one inversion per lane, a
+     * few products per element); scratch: three planes of at least n elements, overwritten.
+     * Returns 0; or 1 when some x[i] is 0, and then x is left as it was. */
+    int (*ext_batch_inv)(gl_t *const x[3], size_t n, gl_t *const scratch[3]);
 } gl_vec_ops;
 
 /* The highest level usable on this CPU (detected once, thread-safe). The environment variable

@@ -91,4 +91,5 @@ const gl_vec_ops gl_avx2_ops = {
     .dif_small = gl_scalar_dif_small,
     .ext_mul = avx2_ext_mul,
     .ext_scale = avx2_ext_scale,
+    .ext_batch_inv = avx2_ext_batch_inv,
 };

@@ -159,4 +159,5 @@ const gl_vec_ops gl_avx512_ops = {
     .dif_small = avx512_dif_small,
     .ext_mul = avx512_ext_mul,
     .ext_scale = avx512_ext_scale,
+    .ext_batch_inv = avx512_ext_batch_inv,
 };

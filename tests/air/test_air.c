@@ -763,22 +763,6 @@ static void test_check_vs_naive(void **state) {
     }
 }
 
-static void test_batch_inv(void **state) {
-    (void)state;
-    uint64_t s = 9;
-    gl3_t a[50], out[50], scratch[50];
-    for (int i = 0; i < 50; i++) a[i] = rnd_gl3(&s);
-    assert_int_equal(air_gl3_batch_inv(out, a, 50, scratch), SIZE_MAX);
-    for (int i = 0; i < 50; i++) assert_true(gl3_eq(gl3_mul(out[i], a[i]), gl3_one()));
-    assert_int_equal(air_gl3_batch_inv(out, a, 1, scratch), SIZE_MAX);
-    assert_true(gl3_eq(out[0], gl3_inv(a[0])));
-    memcpy(out, a, sizeof a);
-    assert_int_equal(air_gl3_batch_inv(out, out, 50, scratch), SIZE_MAX); /* in place */
-    for (int i = 0; i < 50; i++) assert_true(gl3_eq(gl3_mul(out[i], a[i]), gl3_one()));
-    a[17] = gl3_zero();
-    assert_int_equal(air_gl3_batch_inv(out, a, 50, scratch), 17);
-}
-
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_builder_sharing),
@@ -792,7 +776,6 @@ int main(void) {
         cmocka_unit_test(test_eval_batched_vs_row),
         cmocka_unit_test(test_eval_point_ext),
         cmocka_unit_test(test_check_vs_naive),
-        cmocka_unit_test(test_batch_inv),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -401,6 +401,24 @@ static void test_simd_ext(void **state) {
                                       (gl3_t){{b[0][i], b[1][i], b[2][i]}});
                     for (int k = 0; k < 3; k++) assert_int_equal(w[(k + 1) % 3][i], r.c[k]);
                 }
+                /* Batch inversion: every element, and a zero anywhere leaves x as it was. */
+                gl_t *X[3] = {w[0], w[1], w[2]}, *S[3] = {o[0], o[1], o[2]};
+                memcpy(w, a, sizeof a);
+                for (size_t i = 0; i < n; i++)
+                    if (a[0][i] == 0 && a[1][i] == 0 && a[2][i] == 0) w[0][i] = a[0][i] = 1;
+                assert_int_equal(ops->ext_batch_inv(X, n, S), 0);
+                for (size_t i = 0; i < n; i++) {
+                    gl3_t r = gl3_inv((gl3_t){{a[0][i], a[1][i], a[2][i]}});
+                    for (int k = 0; k < 3; k++) assert_int_equal(w[k][i], r.c[k]);
+                }
+                if (n) {
+                    memcpy(w, a, sizeof a);
+                    size_t z = (size_t)rep * 13 % n;
+                    w[0][z] = w[1][z] = w[2][z] = 0;
+                    memcpy(b, w, sizeof w);
+                    assert_int_equal(ops->ext_batch_inv(X, n, S), 1);
+                    assert_memory_equal(w, b, sizeof w);
+                }
                 memcpy(w, a, sizeof a);
                 ops->ext_scale(W, WA, s, n);
                 for (size_t i = 0; i < n; i++) {
