@@ -236,11 +236,8 @@ static void sink_quotient(air_eval_ws *ws, const air_ins *in, const gl_t *a0, co
     gl_t *s0 = ws->acc[c->kind][0], *s1 = ws->acc[c->kind][1], *s2 = ws->acc[c->kind][2];
     switch (in->ta) {
     case T_VB: { /* the common case: a base-field constraint times an extension power */
-        const gl_vec_ops *vo = gl_vec();
-        gl_t *tmp = ws->sink_tmp;
-        vo->scale(tmp, a0, l.c[0], len), vo->add(s0, s0, tmp, len);
-        vo->scale(tmp, a0, l.c[1], len), vo->add(s1, s1, tmp, len);
-        vo->scale(tmp, a0, l.c[2], len), vo->add(s2, s2, tmp, len);
+        gl_t *const acc[3] = {s0, s1, s2};
+        gl_vec()->ext_axpy(acc, a0, l, len);
         break;
     }
     case T_VE: {

@@ -129,7 +129,6 @@ struct air_eval_ws {
     gl_t *temp_mem;
     gl_t *gather_mem;   /* per leaf: 3 * AIR_BLOCK */
     gl_t acc[AIR_N_KINDS][3][AIR_BLOCK];
-    gl_t sink_tmp[AIR_BLOCK];
     gl_t sink_ext[3][AIR_BLOCK];    /* an extension sink times its lambda power */
     gl_t bcast[2][3][AIR_BLOCK];    /* scalar operands broadcast to planes (a, b) */
     /* MODE_CHECK: the best failure so far (row, constraint), row = SIZE_MAX when none. */

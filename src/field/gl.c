@@ -118,6 +118,18 @@ static int scalar_ext_batch_inv(gl_t *const x[3], size_t n, gl_t *const scratch[
     return 0;
 }
 
+static void scalar_ext_axpy(gl_t *const acc[3], const gl_t *x, gl3_t s, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        for (int k = 0; k < 3; k++) acc[k][i] = gl_add(acc[k][i], gl_mul(x[i], s.c[k]));
+}
+
+static gl3_t scalar_ext_dot(const gl_t *x, const gl_t *const y[3], size_t n) {
+    gl3_t r = gl3_zero();
+    for (size_t i = 0; i < n; i++)
+        r = gl3_add(r, (gl3_t){{gl_mul(x[i], y[0][i]), gl_mul(x[i], y[1][i]), gl_mul(x[i], y[2][i])}});
+    return r;
+}
+
 static const gl_vec_ops scalar_ops = {
     .level = GL_SIMD_SCALAR,
     .name = "scalar",
@@ -132,6 +144,8 @@ static const gl_vec_ops scalar_ops = {
     .ext_mul = scalar_ext_mul,
     .ext_scale = scalar_ext_scale,
     .ext_batch_inv = scalar_ext_batch_inv,
+    .ext_axpy = scalar_ext_axpy,
+    .ext_dot = scalar_ext_dot,
 };
 
 /* ---- dispatch ---------------------------------------------------------------------------- */

@@ -331,6 +331,11 @@ typedef struct gl_vec_ops {
      * few products per element); scratch: three planes of at least n elements, overwritten.
      * Returns 0; or 1 when some x[i] is 0, and then x is left as it was. */
     int (*ext_batch_inv)(gl_t *const x[3], size_t n, gl_t *const scratch[3]);
+    /* acc[i] += x[i] * s for i < n: x a base vector, s one extension element, acc three
+     * planes (none overlapping x). */
+    void (*ext_axpy)(gl_t *const acc[3], const gl_t *x, gl3_t s, size_t n);
+    /* sum_i x[i] * y[i] for i < n: x a base vector, y three planes. */
+    gl3_t (*ext_dot)(const gl_t *x, const gl_t *const y[3], size_t n);
 } gl_vec_ops;
 
 /* The highest level usable on this CPU (detected once, thread-safe). The environment variable

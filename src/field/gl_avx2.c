@@ -92,4 +92,6 @@ const gl_vec_ops gl_avx2_ops = {
     .ext_mul = avx2_ext_mul,
     .ext_scale = avx2_ext_scale,
     .ext_batch_inv = avx2_ext_batch_inv,
+    .ext_axpy = avx2_ext_axpy,
+    .ext_dot = avx2_ext_dot,
 };

@@ -160,4 +160,6 @@ const gl_vec_ops gl_avx512_ops = {
     .ext_mul = avx512_ext_mul,
     .ext_scale = avx512_ext_scale,
     .ext_batch_inv = avx512_ext_batch_inv,
+    .ext_axpy = avx512_ext_axpy,
+    .ext_dot = avx512_ext_dot,
 };

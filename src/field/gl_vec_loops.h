@@ -158,3 +158,33 @@ static int VEC_FN(ext_batch_inv)(gl_t *const x[3], size_t n, gl_t *const scratch
     }
     return 0;
 }
+
+static void VEC_FN(ext_axpy)(gl_t *const acc[3], const gl_t *x, gl3_t s, size_t n) {
+    size_t i = 0;
+    VEC s0 = v_set1(s.c[0]), s1 = v_set1(s.c[1]), s2 = v_set1(s.c[2]);
+    for (; i + VEC_LANES <= n; i += VEC_LANES) {
+        VEC xv = v_load(x + i);
+        v_store(acc[0] + i, v_add(v_load(acc[0] + i), v_mul(xv, s0)));
+        v_store(acc[1] + i, v_add(v_load(acc[1] + i), v_mul(xv, s1)));
+        v_store(acc[2] + i, v_add(v_load(acc[2] + i), v_mul(xv, s2)));
+    }
+    for (; i < n; i++)
+        for (int k = 0; k < 3; k++) acc[k][i] = gl_add(acc[k][i], gl_mul(x[i], s.c[k]));
+}
+
+static gl3_t VEC_FN(ext_dot)(const gl_t *x, const gl_t *const y[3], size_t n) {
+    size_t i = 0;
+    VEC a0 = v_set1(0), a1 = v_set1(0), a2 = v_set1(0);
+    for (; i + VEC_LANES <= n; i += VEC_LANES) {
+        VEC xv = v_load(x + i);
+        a0 = v_add(a0, v_mul(xv, v_load(y[0] + i)));
+        a1 = v_add(a1, v_mul(xv, v_load(y[1] + i)));
+        a2 = v_add(a2, v_mul(xv, v_load(y[2] + i)));
+    }
+    gl_t l0[VEC_LANES], l1[VEC_LANES], l2[VEC_LANES];
+    v_store(l0, a0), v_store(l1, a1), v_store(l2, a2);
+    gl3_t r = gl3_zero();
+    for (int l = 0; l < VEC_LANES; l++) r = gl3_add(r, (gl3_t){{l0[l], l1[l], l2[l]}});
+    for (; i < n; i++) r = gl3_add(r, (gl3_t){{gl_mul(x[i], y[0][i]), gl_mul(x[i], y[1][i]), gl_mul(x[i], y[2][i])}});
+    return r;
+}

@@ -1,12 +1,12 @@
 /*
  * stark_kernels.c: the prover's two inner products over every committed cell after the
  * commitments: the out-of-domain values and the DEEP codeword (stark_internal.h). Both multiply
- * base-field cells by extension weights and add the products up, so both use delayed reduction:
- * a base x base product is a 128-bit integer, and up to 2^64 of them add up exactly in three
- * 64-bit words (acc3); only the final sum is reduced. One product then costs a mulx and three
- * adds instead of a multiplication with its reduction plus a field addition (about half the
- * time of the vector kernels, which had to write every product to memory and add it in a
- * second pass). tests/stark checks both against plain field arithmetic.
+ * base-field cells by extension weights and add the products up. They work on blocks of rows
+ * with the extension values as three planes (one per component), so every step is one of the
+ * field's SIMD kernels: ext_axpy (acc += column * weight), ext_dot (a column against weights),
+ * ext_batch_inv (the denominators) and ext_mul. tests/stark checks both against plain field
+ * arithmetic. (Until STARK version 5 they used scalar 128-bit delayed reduction, which was
+ * faster than the vector kernels of that time, which wrote every product to memory first.)
  */
 #include <stdlib.h>
 #include <string.h>
@@ -17,37 +17,11 @@
 #include <omp.h>
 #endif
 
-/* Rows per work item: the weights of a block (24 KiB) stay in L1/L2 while every column passes. */
+/* Rows per work item: a block's planes (a few times 24 KiB) stay in L1/L2 while every column
+ * passes. */
 #define KERNEL_BLOCK 1024
-/* Columns whose products one DEEP row accumulates in registers before touching memory. */
-#define DEEP_COL_GROUP 8
 /* Below this many rows a parallel region costs more than it saves. */
 #define KERNEL_PAR_MIN_ROWS ((size_t)1 << 14)
-
-/* An unreduced sum of products of canonical elements: lo + hi * 2^128. Each product is below
- * 2^128, so hi counts the carries and cannot overflow before 2^64 products. */
-typedef struct acc3 {
-    unsigned __int128 lo;
-    uint64_t hi;
-} acc3;
-
-static inline void acc3_madd(acc3 *a, gl_t x, gl_t y) {
-    unsigned __int128 p = (unsigned __int128)x * y;
-    a->lo += p;
-    a->hi += a->lo < p;
-}
-
-static inline void acc3_add(acc3 *a, const acc3 *b) {
-    a->lo += b->lo;
-    a->hi += b->hi + (a->lo < b->lo);
-}
-
-/* 2^128 mod p = (2^64 mod p)^2 = (2^32 - 1)^2 = -2^32 mod p. */
-#define GL_2_128 UINT64_C(0xFFFFFFFE00000001)
-
-static inline gl_t acc3_reduce(const acc3 *a) {
-    return gl_add(gl_reduce128(a->lo), gl_mul(gl_from_u64(a->hi), GL_2_128));
-}
 
 static int n_threads(int par) {
 #ifdef _OPENMP
@@ -66,21 +40,38 @@ static int thread_id(void) {
 #endif
 }
 
+/* Three planes of m elements carved from one buffer. */
+typedef struct planes {
+    gl_t *p[3];
+} planes;
+
+static planes planes_at(gl_t *buf, size_t m) { return (planes){{buf, buf + m, buf + 2 * m}}; }
+
+/* Writes the extension value (x - c) into element i of P for base x: (x - c0, -c1, -c2). */
+static inline void set_base_minus(planes P, size_t i, gl_t x, gl3_t c) {
+    P.p[0][i] = gl_sub(x, c.c[0]);
+    P.p[1][i] = gl_neg(c.c[1]);
+    P.p[2][i] = gl_neg(c.c[2]);
+}
+
 /* ---- out-of-domain values ------------------------------------------------------------------ */
 
 /* The barycentric weights of one block: L_i = f * w^i / (z - w^i) for i in [r0, r0 + m),
  * f = (z^n - 1) / n, so that p(z) = sum_i p(w^i) L_i for p of degree < n. (z is outside H_n,
- * so no denominator is zero.) */
-static void bary_block(gl3_t z, gl3_t f, gl_t w, size_t r0, size_t m, gl3_t *L, gl3_t *scratch) {
+ * so no denominator is zero.) L and scratch: 3m elements each (planes); wp: m. */
+static void bary_block(gl3_t z, gl3_t f, gl_t w, size_t r0, size_t m, planes L, planes scratch,
+                       gl_t *wp) {
+    const gl_vec_ops *vo = gl_vec();
     gl_t x = gl_pow(w, r0);
-    gl_t *wp = (gl_t *)(scratch + m); /* scratch holds 2m gl3: the second half is free */
     for (size_t i = 0; i < m; i++) {
         wp[i] = x;
-        L[i] = gl3_sub(z, gl3_from_base(x));
+        set_base_minus(L, i, x, z); /* x - z = -(z - x): the sign goes into f below */
         x = gl_mul(x, w);
     }
-    stark_gl3_batch_inv(L, L, m, scratch);
-    for (size_t i = 0; i < m; i++) L[i] = gl3_mul(L[i], gl3_mul_base(f, wp[i]));
+    int zero = vo->ext_batch_inv(L.p, m, scratch.p);
+    ZISK_ASSERT(!zero); /* z outside H_n: the transcript re-squeezes otherwise */
+    vo->ext_scale(L.p, (const gl_t *const *)L.p, gl3_neg(f), m);
+    for (int k = 0; k < 3; k++) vo->mul(L.p[k], L.p[k], wp, m);
 }
 
 /* Why one set of weights serves both points: (z w)^n = z^n, so
@@ -98,67 +89,53 @@ void stark_ood_values(unsigned log_n, const gl_t *const *trace, size_t n_trace,
     gl3_t f = gl3_mul_base(gl3_sub(zn, gl3_one()), gl_inv(gl_from_u64(n)));
     int par = n >= KERNEL_PAR_MIN_ROWS;
     int nt = n_threads(par);
-    /* Per thread: 6 accumulators per trace column (z and z w, 3 components each), 3 per
-     * coefficient column; summed over the threads at the end. */
-    size_t per_thread = 6 * n_trace + 3 * n_coef;
-    acc3 *acc = zisk_xcalloc((size_t)nt * per_thread + 1, sizeof(acc3));
+    /* Per thread: the sums at z and z w per trace column, at z per coefficient column. */
+    size_t per_thread = 2 * n_trace + n_coef;
+    gl3_t *acc = zisk_xcalloc((size_t)nt * per_thread + 1, sizeof(gl3_t));
     (void)par;
 #pragma omp parallel if (par) num_threads(nt)
     {
-        acc3 *my = acc + (size_t)thread_id() * per_thread;
-        gl3_t *L = zisk_xmalloc(KERNEL_BLOCK * sizeof(gl3_t));
-        gl3_t *zp = zisk_xmalloc(KERNEL_BLOCK * sizeof(gl3_t));
-        gl3_t *scratch = zisk_xmalloc(2 * KERNEL_BLOCK * sizeof(gl3_t));
+        const gl_vec_ops *vo = gl_vec();
+        gl3_t *my = acc + (size_t)thread_id() * per_thread;
+        gl_t *buf = zisk_xmalloc(10 * KERNEL_BLOCK * sizeof(gl_t));
+        planes L = planes_at(buf, KERNEL_BLOCK), scr = planes_at(buf + 3 * KERNEL_BLOCK, KERNEL_BLOCK);
+        gl_t *wp = buf + 9 * KERNEL_BLOCK;
+        const gl_t *const *Lc = (const gl_t *const *)L.p;
 #pragma omp for schedule(dynamic, 1)
         for (size_t b = 0; b < nblk; b++) {
             size_t r0 = b * KERNEL_BLOCK, m = n - r0 < KERNEL_BLOCK ? n - r0 : KERNEL_BLOCK;
-            if (n_trace) bary_block(z, f, w, r0, m, L, scratch);
+            if (n_trace) bary_block(z, f, w, r0, m, L, scr, wp);
             for (size_t j = 0; j < n_trace; j++) {
                 const gl_t *col = trace[j];
-                acc3 a[6];
-                memset(a, 0, sizeof a);
-                gl_t x = col[r0];
-                for (size_t i = 0; i < m; i++) {
-                    gl_t xn = col[(r0 + i + 1) & mask];
-                    for (int e = 0; e < 3; e++) {
-                        acc3_madd(&a[e], x, L[i].c[e]);
-                        acc3_madd(&a[3 + e], xn, L[i].c[e]);
-                    }
-                    x = xn;
-                }
-                for (int e = 0; e < 6; e++) acc3_add(&my[6 * j + e], &a[e]);
+                my[2 * j] = gl3_add(my[2 * j], vo->ext_dot(col + r0, Lc, m));
+                /* rows r0 + 1 .. r0 + m (the last one wraps to row 0 in the last block) */
+                gl3_t s = vo->ext_dot(col + r0 + 1, Lc, m - 1);
+                gl_t last = col[(r0 + m) & mask];
+                s = gl3_add(s, (gl3_t){{gl_mul(last, L.p[0][m - 1]), gl_mul(last, L.p[1][m - 1]),
+                                        gl_mul(last, L.p[2][m - 1])}});
+                my[2 * j + 1] = gl3_add(my[2 * j + 1], s);
             }
-            if (n_coef) {
+            if (n_coef) { /* the powers z^(r0 + i) into L */
                 gl3_t p = gl3_pow(z, r0);
                 for (size_t i = 0; i < m; i++) {
-                    zp[i] = p;
+                    L.p[0][i] = p.c[0], L.p[1][i] = p.c[1], L.p[2][i] = p.c[2];
                     p = gl3_mul(p, z);
                 }
             }
-            for (size_t j = 0; j < n_coef; j++) {
-                const gl_t *col = coef[j] + r0;
-                acc3 a[3];
-                memset(a, 0, sizeof a);
-                for (size_t i = 0; i < m; i++)
-                    for (int e = 0; e < 3; e++) acc3_madd(&a[e], col[i], zp[i].c[e]);
-                for (int e = 0; e < 3; e++) acc3_add(&my[6 * n_trace + 3 * j + e], &a[e]);
-            }
+            for (size_t j = 0; j < n_coef; j++)
+                my[2 * n_trace + j] = gl3_add(my[2 * n_trace + j], vo->ext_dot(coef[j] + r0, Lc, m));
         }
-        free(L);
-        free(zp);
-        free(scratch);
+        free(buf);
     }
     for (size_t j = 0; j < n_trace + n_coef; j++) {
         gl3_t vz = gl3_zero(), vzw = gl3_zero();
         for (int t = 0; t < nt; t++) {
-            const acc3 *a = acc + (size_t)t * per_thread;
-            for (int e = 0; e < 3; e++) {
-                if (j < n_trace) {
-                    vz.c[e] = gl_add(vz.c[e], acc3_reduce(&a[6 * j + e]));
-                    vzw.c[e] = gl_add(vzw.c[e], acc3_reduce(&a[6 * j + 3 + e]));
-                } else {
-                    vz.c[e] = gl_add(vz.c[e], acc3_reduce(&a[6 * n_trace + 3 * (j - n_trace) + e]));
-                }
+            const gl3_t *a = acc + (size_t)t * per_thread;
+            if (j < n_trace) {
+                vz = gl3_add(vz, a[2 * j]);
+                vzw = gl3_add(vzw, a[2 * j + 1]);
+            } else {
+                vz = gl3_add(vz, a[2 * n_trace + (j - n_trace)]);
             }
         }
         out_z[j] = vz;
@@ -168,33 +145,6 @@ void stark_ood_values(unsigned log_n, const gl_t *const *trace, size_t n_trace,
 }
 
 /* ---- DEEP codeword ------------------------------------------------------------------------- */
-
-/* Adds sum_k g[k] * col_k[i] for the columns [k0, k1) to acc[i] (3 components) for i < m. */
-static void deep_accumulate(const gl_t *const *cols, const gl3_t *g, size_t k0, size_t k1,
-                            size_t r0, size_t m, acc3 *acc) {
-    size_t k = k0;
-    for (; k + DEEP_COL_GROUP <= k1; k += DEEP_COL_GROUP) {
-        const gl_t *c[DEEP_COL_GROUP];
-        gl3_t gk[DEEP_COL_GROUP];
-        for (int q = 0; q < DEEP_COL_GROUP; q++) c[q] = cols[k + q] + r0, gk[q] = g[k + q];
-        for (size_t i = 0; i < m; i++) {
-            acc3 a[3] = {acc[3 * i], acc[3 * i + 1], acc[3 * i + 2]};
-#pragma GCC unroll 8
-            for (int q = 0; q < DEEP_COL_GROUP; q++) {
-                gl_t v = c[q][i];
-                acc3_madd(&a[0], v, gk[q].c[0]);
-                acc3_madd(&a[1], v, gk[q].c[1]);
-                acc3_madd(&a[2], v, gk[q].c[2]);
-            }
-            acc[3 * i] = a[0], acc[3 * i + 1] = a[1], acc[3 * i + 2] = a[2];
-        }
-    }
-    for (; k < k1; k++) {
-        const gl_t *c = cols[k] + r0;
-        for (size_t i = 0; i < m; i++)
-            for (int e = 0; e < 3; e++) acc3_madd(&acc[3 * i + e], c[i], g[k].c[e]);
-    }
-}
 
 void stark_deep_codeword(unsigned log_n, unsigned log_lde, const gl_t *const *cols, size_t K,
                          size_t Kt, gl3_t z, gl3_t gamma, const gl3_t *ood, gl3_t *f) {
@@ -212,40 +162,47 @@ void stark_deep_codeword(unsigned log_n, unsigned log_lde, const gl_t *const *co
     size_t nblk = (N + KERNEL_BLOCK - 1) / KERNEL_BLOCK;
     int par = N >= KERNEL_PAR_MIN_ROWS;
     (void)par;
+    /* f(x) = (A(x) - A(z)) / (x - z) + gamma^K (B(x) - B(z w)) / (x - z w) with
+     * A = sum_k gamma^k c_k over every column and B the same over the trace columns (the first
+     * Kt), evaluated at the block's points x: A and B by ext_axpy column after column, the
+     * denominators by one batch inversion, the rest by ext_mul. */
 #pragma omp parallel if (par)
     {
-        acc3 *acc = zisk_xmalloc(3 * KERNEL_BLOCK * sizeof(acc3));
-        gl3_t *at = zisk_xmalloc(KERNEL_BLOCK * sizeof(gl3_t));
-        gl3_t *d = zisk_xmalloc(2 * KERNEL_BLOCK * sizeof(gl3_t));
-        gl3_t *scr = zisk_xmalloc(2 * KERNEL_BLOCK * sizeof(gl3_t));
+        const gl_vec_ops *vo = gl_vec();
+        size_t M = KERNEL_BLOCK;
+        gl_t *buf = zisk_xmalloc(18 * M * sizeof(gl_t));
+        planes A = planes_at(buf, M), B = planes_at(buf + 3 * M, M);
+        planes D = planes_at(buf + 6 * M, 2 * M), scr = planes_at(buf + 12 * M, 2 * M);
 #pragma omp for schedule(dynamic, 1)
         for (size_t b = 0; b < nblk; b++) {
-            size_t r0 = b * KERNEL_BLOCK, m = N - r0 < KERNEL_BLOCK ? N - r0 : KERNEL_BLOCK;
-            memset(acc, 0, 3 * m * sizeof(acc3));
-            /* A_t (the trace columns), kept, then A = A_t + the quotient columns' terms. */
-            deep_accumulate(cols, gp, 0, Kt, r0, m, acc);
-            for (size_t i = 0; i < m; i++)
-                for (int e = 0; e < 3; e++) at[i].c[e] = acc3_reduce(&acc[3 * i + e]);
-            deep_accumulate(cols, gp, Kt, K, r0, m, acc);
+            size_t r0 = b * M, m = N - r0 < M ? N - r0 : M;
+            for (int k = 0; k < 3; k++) memset(A.p[k], 0, m * sizeof(gl_t));
+            for (size_t k = 0; k < Kt; k++) vo->ext_axpy(A.p, cols[k] + r0, gp[k], m);
+            for (int k = 0; k < 3; k++) memcpy(B.p[k], A.p[k], m * sizeof(gl_t));
+            for (size_t k = Kt; k < K; k++) vo->ext_axpy(A.p, cols[k] + r0, gp[k], m);
             gl_t x = gl_mul(GL_GENERATOR, gl_pow(wN, r0));
             for (size_t i = 0; i < m; i++) {
-                d[i] = gl3_sub(gl3_from_base(x), z);
-                d[m + i] = gl3_sub(gl3_from_base(x), zw);
+                set_base_minus(D, i, x, z);
+                set_base_minus(D, m + i, x, zw);
                 x = gl_mul(x, wN);
             }
-            stark_gl3_batch_inv(d, d, 2 * m, scr);
-            for (size_t i = 0; i < m; i++) {
-                gl3_t a;
-                for (int e = 0; e < 3; e++) a.c[e] = acc3_reduce(&acc[3 * i + e]);
-                gl3_t u = gl3_mul(gl3_sub(a, Az), d[i]);
-                gl3_t v = gl3_mul(gl3_mul(gl3_sub(at[i], Bzw), d[m + i]), gK);
-                f[r0 + i] = gl3_add(u, v);
-            }
+            /* (x - z)(x - z w) != 0: z lies outside the LDE coset (stark_transcript_z). */
+            int zero = vo->ext_batch_inv(D.p, 2 * m, scr.p);
+            ZISK_ASSERT(!zero);
+            for (size_t i = 0; i < m; i++)
+                for (int k = 0; k < 3; k++) {
+                    A.p[k][i] = gl_sub(A.p[k][i], Az.c[k]);
+                    B.p[k][i] = gl_sub(B.p[k][i], Bzw.c[k]);
+                }
+            const gl_t *const Dz[3] = {D.p[0], D.p[1], D.p[2]};
+            const gl_t *const Dzw[3] = {D.p[0] + m, D.p[1] + m, D.p[2] + m};
+            vo->ext_mul(A.p, (const gl_t *const *)A.p, Dz, m);
+            vo->ext_mul(B.p, (const gl_t *const *)B.p, Dzw, m);
+            vo->ext_scale(B.p, (const gl_t *const *)B.p, gK, m);
+            for (size_t i = 0; i < m; i++)
+                for (int k = 0; k < 3; k++) f[r0 + i].c[k] = gl_add(A.p[k][i], B.p[k][i]);
         }
-        free(acc);
-        free(at);
-        free(d);
-        free(scr);
+        free(buf);
     }
     free(gp);
 }

@@ -362,7 +362,9 @@ static void check_backend(const gl_vec_ops *ops) {
     }
 }
 
-/* ext_mul / ext_scale of every backend against gl3_mul element by element, also with the
+#define X3(p) ((gl_t *const[3]){(p)[0], (p)[1], (p)[2]})
+
+/* ext_mul / ext_scale / ext_axpy / ext_batch_inv of every backend against gl3_mul element by element, also with the
  * output planes being input planes (the aliasing the kernels allow). */
 static void test_simd_ext(void **state) {
     (void)state;
@@ -401,6 +403,18 @@ static void test_simd_ext(void **state) {
                                       (gl3_t){{b[0][i], b[1][i], b[2][i]}});
                     for (int k = 0; k < 3; k++) assert_int_equal(w[(k + 1) % 3][i], r.c[k]);
                 }
+                /* acc += x * s on planes. */
+                memcpy(w, a, sizeof a);
+                ops->ext_axpy(X3(w), b[0], s, n);
+                for (size_t i = 0; i < n; i++) {
+                    gl3_t r = gl3_add((gl3_t){{a[0][i], a[1][i], a[2][i]}},
+                                      gl3_mul_base(s, b[0][i]));
+                    for (int k = 0; k < 3; k++) assert_int_equal(w[k][i], r.c[k]);
+                }
+                gl3_t dot = ops->ext_dot(b[1], (const gl_t *const[3]){a[0], a[1], a[2]}, n), ref = gl3_zero();
+                for (size_t i = 0; i < n; i++)
+                    ref = gl3_add(ref, gl3_mul_base((gl3_t){{a[0][i], a[1][i], a[2][i]}}, b[1][i]));
+                assert_true(gl3_eq(dot, ref));
                 /* Batch inversion: every element, and a zero anywhere leaves x as it was. */
                 gl_t *X[3] = {w[0], w[1], w[2]}, *S[3] = {o[0], o[1], o[2]};
                 memcpy(w, a, sizeof a);

@@ -763,10 +763,10 @@ static gl3_t rand_gl3(uint64_t *s) {
     return (gl3_t){{gl_from_u64(air_ex_rand(s)), gl_from_u64(air_ex_rand(s)), gl_from_u64(air_ex_rand(s))}};
 }
 
-/* stark_ood_values and stark_deep_codeword (delayed reduction, blocked, parallel) against
+/* stark_ood_values and stark_deep_codeword (SIMD planes, blocked, parallel) against
  * interpolation + Horner and the DEEP formula term by term; sizes below, at and above the
- * kernels' 1024-row block, and extreme cell values (p - 1 everywhere stresses the
- * unreduced sums). */
+ * kernels' 1024-row block, and extreme cell values (p - 1 everywhere: the largest products and
+ * sums). */
 static void test_kernels_vs_reference(void **state) {
     (void)state;
     uint64_t s = 99;
