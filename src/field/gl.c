@@ -61,29 +61,87 @@ static void scalar_mul(gl_t *out, const gl_t *a, const gl_t *b, size_t n) {
 static void scalar_scale(gl_t *out, const gl_t *a, gl_t s, size_t n) {
     for (size_t i = 0; i < n; i++) out[i] = gl_mul(a[i], s);
 }
-static void scalar_dit(gl_t *x, gl_t *y, const gl_t *tw, size_t n) {
-    for (size_t i = 0; i < n; i++) {
-        gl_t t = gl_mul(y[i], tw[i]);
-        gl_t u = x[i];
-        x[i] = gl_add(u, t);
-        y[i] = gl_sub(u, t);
-    }
+/* ---- NTT stages, per-block twiddles (the reference for the vector versions) ----------------- */
+
+static void ct_pair(gl_t *u, gl_t *v, gl_t z) {
+    gl_t t = gl_mul(*v, z);
+    gl_t a = *u;
+    *u = gl_add(a, t);
+    *v = gl_sub(a, t);
 }
-static void scalar_dif(gl_t *x, gl_t *y, const gl_t *tw, size_t n) {
-    for (size_t i = 0; i < n; i++) {
-        gl_t u = x[i], v = y[i];
-        x[i] = gl_add(u, v);
-        y[i] = gl_mul(gl_sub(u, v), tw[i]);
+
+static void gs_pair(gl_t *u, gl_t *v, gl_t z) {
+    gl_t a = *u, b = *v;
+    *u = gl_add(a, b);
+    *v = gl_mul(gl_sub(a, b), z);
+}
+
+static void scalar_ntt_ct2(gl_t *x, size_t m, size_t len, size_t blocks, const gl_t *tw) {
+    for (size_t b = 0; b < blocks; b++)
+        for (size_t j = 0; j < len; j++) ct_pair(x + 2 * m * b + j, x + 2 * m * b + j + m, tw[b]);
+}
+
+static void scalar_ntt_gs2(gl_t *x, size_t m, size_t len, size_t blocks, const gl_t *tw) {
+    for (size_t b = 0; b < blocks; b++)
+        for (size_t j = 0; j < len; j++) gs_pair(x + 2 * m * b + j, x + 2 * m * b + j + m, tw[b]);
+}
+
+static void scalar_ntt_ct4(gl_t *x, size_t m, size_t len, size_t blocks, const gl_t *tw_a,
+                           const gl_t *tw_b) {
+    for (size_t b = 0; b < blocks; b++) {
+        gl_t *r = x + 4 * m * b;
+        for (size_t j = 0; j < len; j++) {
+            ct_pair(r + j, r + j + 2 * m, tw_a[b]);
+            ct_pair(r + j + m, r + j + 3 * m, tw_a[b]);
+            ct_pair(r + j, r + j + m, tw_b[2 * b]);
+            ct_pair(r + j + 2 * m, r + j + 3 * m, tw_b[2 * b + 1]);
+        }
     }
 }
 
-void gl_scalar_dit_small(gl_t *x, size_t n, const gl_t *tw) {
-    for (size_t m = 1; m <= 4; m *= 2)
-        for (size_t k = 0; k < n; k += 2 * m) scalar_dit(x + k, x + k + m, tw + m - 1, m);
+static void scalar_ntt_gs4(gl_t *x, size_t m, size_t len, size_t blocks, const gl_t *tw_a,
+                           const gl_t *tw_b) {
+    for (size_t b = 0; b < blocks; b++) {
+        gl_t *r = x + 4 * m * b;
+        for (size_t j = 0; j < len; j++) {
+            gs_pair(r + j, r + j + m, tw_b[2 * b]);
+            gs_pair(r + j + 2 * m, r + j + 3 * m, tw_b[2 * b + 1]);
+            gs_pair(r + j, r + j + 2 * m, tw_a[b]);
+            gs_pair(r + j + m, r + j + 3 * m, tw_a[b]);
+        }
+    }
 }
-void gl_scalar_dif_small(gl_t *x, size_t n, const gl_t *tw) {
-    for (size_t m = 4; m >= 1; m /= 2)
-        for (size_t k = 0; k < n; k += 2 * m) scalar_dif(x + k, x + k + m, tw + m - 1, m);
+
+void gl_scalar_ntt_ct_tail(gl_t *x, size_t n, const gl_t *tw4, const gl_t *tw2, const gl_t *tw1) {
+    scalar_ntt_ct2(x, 4, 4, n / 8, tw4);
+    scalar_ntt_ct2(x, 2, 2, n / 4, tw2);
+    scalar_ntt_ct2(x, 1, 1, n / 2, tw1);
+}
+
+void gl_scalar_ntt_gs_head(gl_t *x, size_t n, const gl_t *tw1, const gl_t *tw2, const gl_t *tw4) {
+    scalar_ntt_gs2(x, 1, 1, n / 2, tw1);
+    scalar_ntt_gs2(x, 2, 2, n / 4, tw2);
+    scalar_ntt_gs2(x, 4, 4, n / 8, tw4);
+}
+
+void gl_scalar_ntt_lde2_head(gl_t *out, const gl_t *in, size_t n, const gl_t *t, const gl_t *tw1,
+                             const gl_t *tw2, const gl_t *tw4) {
+    /* The GS butterfly of (a, 0) is (a, a z). Downwards, so that out == in works: out[2j] and
+     * out[2j + 1] lie at or above j, where the inputs were already read. */
+    for (size_t j = n; j-- > 0;) {
+        gl_t a = t ? gl_mul(in[j], t[j]) : in[j];
+        out[2 * j] = a;
+        out[2 * j + 1] = gl_mul(a, tw1[j]);
+    }
+    scalar_ntt_gs2(out, 2, 2, n / 2, tw2);
+    scalar_ntt_gs2(out, 4, 4, n / 4, tw4);
+}
+
+void gl_scalar_scale_powers(gl_t *x, size_t n, gl_t c, gl_t s) {
+    for (size_t i = 0; i < n; i++) {
+        x[i] = gl_mul(x[i], c);
+        c = gl_mul(c, s);
+    }
 }
 
 static void scalar_ext_mul(gl_t *const out[3], const gl_t *const a[3], const gl_t *const b[3],
@@ -137,10 +195,14 @@ static const gl_vec_ops scalar_ops = {
     .sub = scalar_sub,
     .mul = scalar_mul,
     .scale = scalar_scale,
-    .dit = scalar_dit,
-    .dif = scalar_dif,
-    .dit_small = gl_scalar_dit_small,
-    .dif_small = gl_scalar_dif_small,
+    .ntt_ct2 = scalar_ntt_ct2,
+    .ntt_gs2 = scalar_ntt_gs2,
+    .ntt_ct4 = scalar_ntt_ct4,
+    .ntt_gs4 = scalar_ntt_gs4,
+    .ntt_ct_tail = gl_scalar_ntt_ct_tail,
+    .ntt_gs_head = gl_scalar_ntt_gs_head,
+    .ntt_lde2_head = gl_scalar_ntt_lde2_head,
+    .scale_powers = gl_scalar_scale_powers,
     .ext_mul = scalar_ext_mul,
     .ext_scale = scalar_ext_scale,
     .ext_batch_inv = scalar_ext_batch_inv,

@@ -307,19 +307,39 @@ typedef struct gl_vec_ops {
     void (*mul)(gl_t *out, const gl_t *a, const gl_t *b, size_t n);
     /* out[i] = a[i] * s */
     void (*scale)(gl_t *out, const gl_t *a, gl_t s, size_t n);
-    /* Cooley-Tukey (DIT) butterflies: t = y[i]*tw[i]; x[i] = x[i] + t; y[i] = x[i] - t.
-     * x, y and tw must not overlap each other. */
-    void (*dit)(gl_t *x, gl_t *y, const gl_t *tw, size_t n);
-    /* Gentleman-Sande (DIF) butterflies: s = x[i] + y[i]; y[i] = (x[i] - y[i])*tw[i]; x[i] = s.
-     * x, y and tw must not overlap each other. */
-    void (*dif)(gl_t *x, gl_t *y, const gl_t *tw, size_t n);
-    /* The three smallest NTT stages on x[0..n), n a multiple of 8, in place: the butterflies
-     * with m = 1, 2, 4 (pairs (k+j, k+j+m), k a multiple of 2m, j < m) with twiddle tw[m-1+j],
-     * i.e. tw[0..7) is {1, 1, w4, 1, w8, w8^2, w8^3} laid out as in the NTT plan. tw[0] must be
-     * 1 (backends skip that multiplication); the other six may be any canonical values.
-     * dit_small runs m = 1, 2, 4 as DIT butterflies; dif_small runs m = 4, 2, 1 as DIF ones. */
-    void (*dit_small)(gl_t *x, size_t n, const gl_t *tw);
-    void (*dif_small)(gl_t *x, size_t n, const gl_t *tw);
+    /* NTT stages with one twiddle per block (src/ntt keeps its twiddles in that layout). A stage
+     * of half-size m cuts x into blocks of 2m elements and pairs (k + j, k + j + m) inside each;
+     * all pairs of a block share its twiddle z. CT (Cooley-Tukey) butterflies map (u, v) to
+     * (u + z v, u - z v); GS (Gentleman-Sande) butterflies map them to (u + v, (u - v) z). */
+    /* One stage on `blocks` consecutive blocks, block b (at x + 2mb) with twiddle tw[b], limited
+     * to the pairs with j < len (len <= m: a caller that splits one block among threads passes
+     * x + j0 and a shorter len). */
+    void (*ntt_ct2)(gl_t *x, size_t m, size_t len, size_t blocks, const gl_t *tw);
+    void (*ntt_gs2)(gl_t *x, size_t m, size_t len, size_t blocks, const gl_t *tw);
+    /* Two stages on `blocks` consecutive blocks of 4m (rows x + 4mb + {0, m, 2m, 3m}, columns
+     * j < len <= m). ntt_ct4: CT of half-size 2m with tw_a[b] (rows 0-2, 1-3), then CT of
+     * half-size m with tw_b[2b] (rows 0-1) and tw_b[2b + 1] (rows 2-3). ntt_gs4: the same two
+     * stages as GS butterflies in the opposite order (half-size m first). The twiddles must be
+     * related as in the NTT's tables: tw_a[b] = tw_b[2b]^2 and tw_b[2b + 1] = tw_b[2b] * w4 for
+     * all b, with one w4 in {2^48, p - 2^48} (the primitive 4th roots of unity); the vector
+     * backends use it to save a multiplication. */
+    void (*ntt_ct4)(gl_t *x, size_t m, size_t len, size_t blocks, const gl_t *tw_a,
+                    const gl_t *tw_b);
+    void (*ntt_gs4)(gl_t *x, size_t m, size_t len, size_t blocks, const gl_t *tw_a,
+                    const gl_t *tw_b);
+    /* The three finest stages on x[0..n), n a multiple of 8, the block of 2m elements starting at
+     * k using tw4[k / 8], tw2[k / 4] or tw1[k / 2]. ntt_ct_tail: CT half-sizes 4, 2, 1 in that
+     * order; ntt_gs_head: GS half-sizes 1, 2, 4. */
+    void (*ntt_ct_tail)(gl_t *x, size_t n, const gl_t *tw4, const gl_t *tw2, const gl_t *tw1);
+    void (*ntt_gs_head)(gl_t *x, size_t n, const gl_t *tw1, const gl_t *tw2, const gl_t *tw4);
+    /* The head of a blowup-2 extension: y[2j] = in[j] * t[j] (in[j] when t is NULL) and
+     * y[2j + 1] = 0 for j < n (n a multiple of 8), then ntt_gs_head(y, 2n, tw1, tw2, tw4), written
+     * to out[0..2n). out may equal in (the same pointer, with room for 2n elements); otherwise
+     * the two must not overlap. */
+    void (*ntt_lde2_head)(gl_t *out, const gl_t *in, size_t n, const gl_t *t, const gl_t *tw1,
+                          const gl_t *tw2, const gl_t *tw4);
+    /* x[i] = x[i] * c * s^i for i < n (coset shifts, with the 1/n of an inverse folded in c). */
+    void (*scale_powers)(gl_t *x, size_t n, gl_t c, gl_t s);
     /* Cubic-extension planes: element i of an extension vector x is (x[0][i], x[1][i],
      * x[2][i]). out = a * b (ext_mul) or out = a * s (ext_scale, one extension element) for
      * i < n, the same values as gl3_mul. Element i of every output plane is written after

@@ -44,11 +44,14 @@ static inline v4 v_sub(v4 a, v4 b) {
     return _mm256_sub_epi64(d, _mm256_and_si256(v_ltu(a, b), eps));
 }
 
-static inline v4 v_mul(v4 a, v4 b) {
+/* The high 32 bits of each lane moved down (vpshufd is cheaper than a 64-bit shift). */
+static inline v4 v_hi(v4 x) { return _mm256_shuffle_epi32(x, 0xF5); }
+
+/* a * b with bh = v_hi(b). */
+static inline v4 v_mul_pre(v4 a, v4 b, v4 bh) {
     const v4 m32 = v_set1(0xFFFFFFFFull);
     const v4 eps = m32;
-    /* High halves moved to the low 32 bits (vpshufd is cheaper than a 64-bit shift). */
-    v4 ah = _mm256_shuffle_epi32(a, 0xF5), bh = _mm256_shuffle_epi32(b, 0xF5);
+    v4 ah = v_hi(a);
     v4 ll = _mm256_mul_epu32(a, b);
     v4 lh = _mm256_mul_epu32(a, bh);
     v4 hl = _mm256_mul_epu32(ah, b);
@@ -70,6 +73,11 @@ static inline v4 v_mul(v4 a, v4 b) {
     return v_canon(t2);
 }
 
+static inline v4 v_mul(v4 a, v4 b) { return v_mul_pre(a, b, v_hi(b)); }
+
+/* a * 2^48 (the NTT's 4th root of unity); a general product is good enough here. */
+static inline v4 v_mul_w4(v4 a) { return v_mul(a, v_set1(1ull << 48)); }
+
 #define VEC v4
 #define VEC_LANES 4
 #define VEC_FN(name) avx2_##name
@@ -85,10 +93,14 @@ const gl_vec_ops gl_avx2_ops = {
     .sub = avx2_sub,
     .mul = avx2_mul,
     .scale = avx2_scale,
-    .dit = avx2_dit,
-    .dif = avx2_dif,
-    .dit_small = gl_scalar_dit_small,
-    .dif_small = gl_scalar_dif_small,
+    .ntt_ct2 = avx2_ntt_ct2,
+    .ntt_gs2 = avx2_ntt_gs2,
+    .ntt_ct4 = avx2_ntt_ct4,
+    .ntt_gs4 = avx2_ntt_gs4,
+    .ntt_ct_tail = gl_scalar_ntt_ct_tail,
+    .ntt_gs_head = gl_scalar_ntt_gs_head,
+    .ntt_lde2_head = gl_scalar_ntt_lde2_head,
+    .scale_powers = avx2_scale_powers,
     .ext_mul = avx2_ext_mul,
     .ext_scale = avx2_ext_scale,
     .ext_batch_inv = avx2_ext_batch_inv,

@@ -1,17 +1,35 @@
 /*
- * ntt.c: radix-2 NTTs over Goldilocks, cache-blocked, with the butterflies done by the field's
- * vector kernels (gl_vec(): AVX-512, AVX2 or scalar) and OpenMP across columns or, for a single
- * large column, across the butterflies of a stage.
+ * ntt.c: NTTs over Goldilocks, cache-blocked, two stages per pass, with the butterflies done by
+ * the field's vector kernels (gl_vec(): AVX-512, AVX2 or scalar) and OpenMP across columns or,
+ * for a single large column, across the butterflies of a pass.
  *
- * Twiddles: for the stage whose butterflies are m apart (m = 1, 2, 4, ..., 2^(log_max-1)), the
- * table holds w_{2m}^j for j < m, stored at offset m - 1. The stage tables do not depend on the
- * transform size, so one plan serves every size up to 2^log_max, and each stage reads its
- * twiddles contiguously (what the vector kernels want).
+ * Two transforms, each the other's inverse (up to the factor n):
+ *  - ct (natural order in, bit-reversed out): stage d = 0 .. L-1 (n = 2^L) cuts x into 2^d
+ *    blocks of n / 2^d elements and applies Cooley-Tukey butterflies (u + z v, u - z v) to the
+ *    pairs half a block apart, with one twiddle z per block: z_d[b] = w_(2^(d+1))^bitrev_d(b)
+ *    (w_k: the primitive k-th root gl_root_of_unity(log2 k)). Block b of stage d holds the
+ *    remainder of the polynomial modulo X^(n/2^d) - z_d[b]^2, and the butterfly splits it into
+ *    the remainders modulo X^(n/2^(d+1)) -+ z_d[b]; after the last stage position b holds the
+ *    value at w_n^bitrev(b), which is why the output comes out bit-reversed.
+ *  - gs (bit-reversed in, natural out): the same stages in the opposite order (d = L-1 .. 0) with
+ *    Gentleman-Sande butterflies (u + v, (u - v) z). With the tables of w it computes the
+ *    transform with root w (it inverts the ct transform built on w^-1, up to n).
+ * Compared with twiddles indexed by position, a whole block shares one twiddle (broadcast once,
+ * no table read per butterfly), the coarse stages have almost no twiddles at all, and the first
+ * block of each stage has z = 1 (the kernels skip those multiplications).
  *
- * Blocking: the stages with m < NTT_BLOCK/2 touch only one aligned block of NTT_BLOCK elements,
- * so they run block by block while the block stays in L1/L2 (DIF: the last stages; DIT: the first
- * ones). The remaining "global" stages sweep the whole column, split into tasks of NTT_TASK
- * butterflies for the threads.
+ * Twiddles: z_d does not depend on the transform size, and for b < 2^d, bitrev_D(b) =
+ * bitrev_d(b) * 2^(D - d), so z_D[b] = z_d[b]: every stage's table is a prefix of the largest
+ * one. A plan keeps that one table per direction (2^(log_max - 1) entries) and serves every size
+ * up to 2^log_max; a block of the block-local stages reads a contiguous slice of it.
+ *
+ * Blocking: the stages whose blocks are at most 2^NTT_LOG_BLOCK elements run block by block
+ * while the block stays in L1/L2 (ct: the last stages; gs: the first ones), two stages per pass
+ * (ntt_ct4 / ntt_gs4: per four elements three general multiplications and one by 2^48 instead
+ * of four general ones, see gl_vec_loops.h), with the three finest in registers (ntt_ct_tail /
+ * ntt_gs_head). The remaining "global" stages sweep the whole column, two per pass, split into
+ * tasks of NTT_TASK columns for the threads.
+ * Measured (bench_ntt): the kernels are compute-bound; the block size hardly matters.
  */
 #include "ntt.h"
 
@@ -29,23 +47,36 @@
 
 /* log2 of the cache block (2^13 elements = 64 KiB: within L2, two per core with room to spare). */
 #define NTT_LOG_BLOCK 13
-/* Butterflies per parallel task in a global stage (a multiple of every vector width). */
+/* Columns per parallel task in a global pass (a multiple of every vector width). */
 #define NTT_TASK 4096
 /* Below this size a single column is not worth a parallel region. */
 #define NTT_LOG_PAR_MIN 14
 
 struct ntt_plan {
     unsigned log_max;
-    gl_t *fwd; /* 2^log_max - 1 elements; stage m at fwd + m - 1 */
+    gl_t *fwd; /* z_d[b] = fwd[b] for every stage d (2^(log_max - 1) elements) */
     gl_t *inv; /* same with w^-1 */
 };
 
-static void fill_tables(gl_t *tab, unsigned log_max, int inverse) {
-    for (unsigned s = 0; s < log_max; s++) {
-        size_t m = (size_t)1 << s;
-        gl_t w = gl_root_of_unity(s + 1); /* order 2m */
-        if (inverse) w = gl_inv(w);
-        gl_powers(tab + m - 1, w, 0, m);
+static inline uint32_t rev32(uint32_t v) {
+    v = ((v >> 1) & 0x55555555u) | ((v & 0x55555555u) << 1);
+    v = ((v >> 2) & 0x33333333u) | ((v & 0x33333333u) << 2);
+    v = ((v >> 4) & 0x0F0F0F0Fu) | ((v & 0x0F0F0F0Fu) << 4);
+    v = ((v >> 8) & 0x00FF00FFu) | ((v & 0x00FF00FFu) << 8);
+    return (v >> 16) | (v << 16);
+}
+
+static inline size_t bitrev(size_t i, unsigned log_n) {
+    return log_n == 0 ? 0 : (size_t)(rev32((uint32_t)i) >> (32 - log_n));
+}
+
+/* Built by doubling: for s = 2^i and j < s, bitrev_D(s + j) = bitrev_D(j) + 2^(D - 1 - i), so
+ * t[s .. 2s) = t[0 .. s) * w_(4s): one vector scaling per bit. */
+static void fill_table(gl_t *t, unsigned log_max, int inverse) {
+    t[0] = 1;
+    for (unsigned i = 0; i + 1 < log_max; i++) {
+        gl_t w = gl_root_of_unity(i + 2); /* order 4s */
+        gl_vec()->scale(t + ((size_t)1 << i), t, inverse ? gl_inv(w) : w, (size_t)1 << i);
     }
 }
 
@@ -53,12 +84,12 @@ ntt_plan *ntt_plan_create(unsigned log_max) {
     ZISK_ASSERT(log_max <= NTT_LOG_MAX);
     ntt_plan *p = zisk_xcalloc(1, sizeof *p);
     p->log_max = log_max;
-    size_t len = ((size_t)1 << log_max) - 1;
-    /* +1 so that log_max = 0 still gets a valid (unused) allocation. */
-    p->fwd = zisk_xmalloc((len + 1) * sizeof(gl_t));
-    p->inv = zisk_xmalloc((len + 1) * sizeof(gl_t));
-    fill_tables(p->fwd, log_max, 0);
-    fill_tables(p->inv, log_max, 1);
+    /* At least one element, so that log_max = 0 gets a valid (unused) allocation. */
+    size_t len = log_max ? (size_t)1 << (log_max - 1) : 1;
+    p->fwd = zisk_xmalloc(len * sizeof(gl_t));
+    p->inv = zisk_xmalloc(len * sizeof(gl_t));
+    fill_table(p->fwd, log_max, 0);
+    fill_table(p->inv, log_max, 1);
     return p;
 }
 
@@ -87,133 +118,127 @@ void ntt_set_threads(int n) {
 #endif
 }
 
-/* ---- stage kernels ----------------------------------------------------------------------- */
+/* ---- passes ------------------------------------------------------------------------------ */
 
-/* Vector kernels are used when m is at least this; below, the loops are scalar (and m = 1 has
- * no multiplication at all since its only twiddle is 1). */
-#define NTT_VEC_MIN 8
+/* Stage d's twiddles for the blocks of block `blk` of stage d0 <= d (2^(d - d0) of them). */
+static inline const gl_t *stage_tw(const gl_t *tab, unsigned d, unsigned d0, size_t blk) {
+    return tab + (blk << (d - d0));
+}
 
-static void dif_stage_block(const gl_vec_ops *ops, gl_t *x, size_t len, size_t m, const gl_t *tw) {
-    if (m == 1) {
-        for (size_t k = 0; k < len; k += 2) {
-            gl_t u = x[k], v = x[k + 1];
-            x[k] = gl_add(u, v);
-            x[k + 1] = gl_sub(u, v);
-        }
-    } else if (m < NTT_VEC_MIN) {
-        for (size_t k = 0; k < len; k += 2 * m) {
-            for (size_t j = 0; j < m; j++) {
-                gl_t u = x[k + j], v = x[k + j + m];
-                x[k + j] = gl_add(u, v);
-                x[k + j + m] = gl_mul(gl_sub(u, v), tw[j]);
-            }
-        }
-    } else {
-        for (size_t k = 0; k < len; k += 2 * m) ops->dif(x + k, x + k + m, tw, m);
+/* Stages d0 .. L-1 of the ct transform of size 2^L on x, which is block blk of stage d0
+ * (2^(L - d0) elements). An odd stage out goes first, as a radix-2 pass. */
+static void ct_block(const gl_vec_ops *ops, gl_t *x, unsigned L, unsigned d0, size_t blk,
+                     const gl_t *tab) {
+    unsigned tail = L - d0 >= 3 ? 3 : 0, stop = L - tail, d = d0;
+    if ((stop - d0) & 1) {
+        size_t m = (size_t)1 << (L - d - 1);
+        ops->ntt_ct2(x, m, m, (size_t)1 << (d - d0), stage_tw(tab, d, d0, blk));
+        d++;
+    }
+    for (; d < stop; d += 2) {
+        size_t m = (size_t)1 << (L - d - 2);
+        ops->ntt_ct4(x, m, m, (size_t)1 << (d - d0), stage_tw(tab, d, d0, blk),
+                     stage_tw(tab, d + 1, d0, blk));
+    }
+    if (tail)
+        ops->ntt_ct_tail(x, (size_t)1 << (L - d0), stage_tw(tab, L - 3, d0, blk),
+                         stage_tw(tab, L - 2, d0, blk), stage_tw(tab, L - 1, d0, blk));
+}
+
+/* Stages L-1 .. d0 of the gs transform on block blk of stage d0; head_done: the three finest
+ * were already applied (by ntt_lde2_head). An odd stage out goes last, as a radix-2 pass. */
+static void gs_block(const gl_vec_ops *ops, gl_t *x, unsigned L, unsigned d0, size_t blk,
+                     const gl_t *tab, int head_done) {
+    unsigned head = L - d0 >= 3 ? 3 : 0, d = L - head;
+    if (head && !head_done)
+        ops->ntt_gs_head(x, (size_t)1 << (L - d0), stage_tw(tab, L - 1, d0, blk),
+                         stage_tw(tab, L - 2, d0, blk), stage_tw(tab, L - 3, d0, blk));
+    for (; d >= d0 + 2; d -= 2) {
+        size_t m = (size_t)1 << (L - d);
+        ops->ntt_gs4(x, m, m, (size_t)1 << (d - 2 - d0), stage_tw(tab, d - 2, d0, blk),
+                     stage_tw(tab, d - 1, d0, blk));
+    }
+    if (d > d0) {
+        size_t m = (size_t)1 << (L - d0 - 1);
+        ops->ntt_gs2(x, m, m, 1, stage_tw(tab, d0, d0, blk));
     }
 }
 
-static void dit_stage_block(const gl_vec_ops *ops, gl_t *x, size_t len, size_t m, const gl_t *tw) {
-    if (m == 1) {
-        for (size_t k = 0; k < len; k += 2) {
-            gl_t u = x[k], v = x[k + 1];
-            x[k] = gl_add(u, v);
-            x[k + 1] = gl_sub(u, v);
-        }
-    } else if (m < NTT_VEC_MIN) {
-        for (size_t k = 0; k < len; k += 2 * m) {
-            for (size_t j = 0; j < m; j++) {
-                gl_t u = x[k + j], t = gl_mul(x[k + j + m], tw[j]);
-                x[k + j] = gl_add(u, t);
-                x[k + j + m] = gl_sub(u, t);
-            }
-        }
-    } else {
-        for (size_t k = 0; k < len; k += 2 * m) ops->dit(x + k, x + k + m, tw, m);
-    }
-}
-
-/* One global stage (m >= NTT_TASK) split into tasks of NTT_TASK butterflies. */
-static void global_stage(const gl_vec_ops *ops, gl_t *x, size_t n, size_t m, const gl_t *tw,
-                         int dif, int par) {
-    size_t tasks = n / 2 / NTT_TASK;
+/* One global pass over a whole column of 2^L: stage d alone (radix4 = 0) or stages d, d + 1, as
+ * ct or gs butterflies, in tasks of NTT_TASK columns (in parallel with par). With src, the pass
+ * first copies each task's rows from src (an out-of-place transform's input), so the copy lands
+ * in cache right before the butterflies read it instead of costing a pass of its own. */
+static void global_pass(const gl_vec_ops *ops, gl_t *x, const gl_t *src, unsigned L, unsigned d,
+                        int radix4, int gs, const gl_t *tab, int par) {
+    size_t m = (size_t)1 << (L - d - 1 - (unsigned)radix4); /* row length */
+    size_t rows = (size_t)2 << radix4, blocks = (size_t)1 << d;
+    const gl_t *ta = stage_tw(tab, d, 0, 0), *tb = radix4 ? stage_tw(tab, d + 1, 0, 0) : NULL;
+    size_t per = m >= NTT_TASK ? m / NTT_TASK : 1, len = m / per, tasks = blocks * per;
+    par = par && per > 1;
     NTT_OMP("omp parallel for schedule(static) if(par)")
     for (size_t t = 0; t < tasks; t++) {
-        size_t b = t * NTT_TASK;           /* first butterfly of the task */
-        size_t k = (b / m) * 2 * m, j = b % m; /* its block and offset; m % NTT_TASK == 0 */
-        if (dif) ops->dif(x + k + j, x + k + j + m, tw + j, NTT_TASK);
-        else ops->dit(x + k + j, x + k + j + m, tw + j, NTT_TASK);
+        size_t b = t / per, off = b * rows * m + (t % per) * len;
+        gl_t *y = x + off;
+        if (src)
+            for (size_t r = 0; r < rows; r++)
+                memcpy(y + r * m, src + off + r * m, len * sizeof(gl_t));
+        if (radix4 && gs) ops->ntt_gs4(y, m, len, 1, ta + b, tb + 2 * b);
+        else if (radix4) ops->ntt_ct4(y, m, len, 1, ta + b, tb + 2 * b);
+        else if (gs) ops->ntt_gs2(y, m, len, 1, ta + b);
+        else ops->ntt_ct2(y, m, len, 1, ta + b);
     }
 }
 
-/* DIT starting at stage m = 2^first_stage (stages below it already done or trivial). */
-static void dit_from(const ntt_plan *plan, gl_t *x, unsigned log_n, unsigned first_stage,
-                     int inverse, int par) {
-    ZISK_ASSERT(log_n <= plan->log_max);
-    const gl_vec_ops *ops = gl_vec();
-    const gl_t *tab = inverse ? plan->inv : plan->fwd;
-    size_t n = (size_t)1 << log_n;
-    unsigned log_block = log_n < NTT_LOG_BLOCK ? log_n : NTT_LOG_BLOCK;
-    size_t block = (size_t)1 << log_block;
-    par = par && log_n >= NTT_LOG_PAR_MIN;
-    if (first_stage < log_block) {
-        size_t nblocks = n / block;
-        NTT_OMP("omp parallel for schedule(static) if(par)")
-        for (size_t b = 0; b < nblocks; b++) {
-            unsigned s = first_stage;
-            if (s == 0 && log_block >= 3) {
-                ops->dit_small(x + b * block, block, tab); /* stages m = 1, 2, 4 */
-                s = 3;
-            }
-            for (; s < log_block; s++) {
-                size_t m = (size_t)1 << s;
-                dit_stage_block(ops, x + b * block, block, m, tab + m - 1);
-            }
-        }
-    }
-    for (unsigned s = first_stage > log_block ? first_stage : log_block; s < log_n; s++) {
-        size_t m = (size_t)1 << s;
-        global_stage(ops, x, n, m, tab + m - 1, 0, par);
+/* The global stages 0 .. G-1 (ct; the first pass reading from src when it is not NULL) or
+ * G-1 .. 0 (gs) of a transform of 2^L. */
+static void ct_global(const gl_vec_ops *ops, gl_t *x, const gl_t *src, unsigned L, unsigned G,
+                      const gl_t *tab, int par) {
+    for (unsigned d = 0; d < G;) {
+        int radix4 = (G - d) % 2 == 0;
+        global_pass(ops, x, src, L, d, radix4, 0, tab, par);
+        src = NULL;
+        d += 1 + (unsigned)radix4;
     }
 }
 
-static void dif_all(const ntt_plan *plan, gl_t *x, unsigned log_n, int inverse, int par) {
+static void gs_global(const gl_vec_ops *ops, gl_t *x, unsigned L, unsigned G, const gl_t *tab,
+                      int par) {
+    unsigned d = G;
+    for (; d >= 2; d -= 2) global_pass(ops, x, NULL, L, d - 2, 1, 1, tab, par);
+    if (d) global_pass(ops, x, NULL, L, 0, 0, 1, tab, par);
+}
+
+static unsigned log_block_of(unsigned log_n) {
+    return log_n < NTT_LOG_BLOCK ? log_n : NTT_LOG_BLOCK;
+}
+
+/* Natural order in, bit-reversed out. */
+static void ct_all(const ntt_plan *plan, gl_t *x, unsigned log_n, int inverse, int par) {
     ZISK_ASSERT(log_n <= plan->log_max);
     const gl_vec_ops *ops = gl_vec();
     const gl_t *tab = inverse ? plan->inv : plan->fwd;
-    size_t n = (size_t)1 << log_n;
-    unsigned log_block = log_n < NTT_LOG_BLOCK ? log_n : NTT_LOG_BLOCK;
-    size_t block = (size_t)1 << log_block;
+    unsigned lb = log_block_of(log_n), G = log_n - lb;
     par = par && log_n >= NTT_LOG_PAR_MIN;
-    for (unsigned s = log_n; s-- > log_block;) {
-        size_t m = (size_t)1 << s;
-        global_stage(ops, x, n, m, tab + m - 1, 1, par);
-    }
-    size_t nblocks = n / block;
+    ct_global(ops, x, NULL, log_n, G, tab, par);
+    size_t nblocks = (size_t)1 << G;
     NTT_OMP("omp parallel for schedule(static) if(par)")
-    for (size_t b = 0; b < nblocks; b++) {
-        unsigned stop = log_block >= 3 ? 3 : 0;
-        for (unsigned s = log_block; s-- > stop;) {
-            size_t m = (size_t)1 << s;
-            dif_stage_block(ops, x + b * block, block, m, tab + m - 1);
-        }
-        if (stop) ops->dif_small(x + b * block, block, tab); /* stages m = 4, 2, 1 */
-    }
+    for (size_t b = 0; b < nblocks; b++) ct_block(ops, x + (b << lb), log_n, G, b, tab);
+}
+
+/* Bit-reversed order in, natural out. */
+static void gs_all(const ntt_plan *plan, gl_t *x, unsigned log_n, int inverse, int par) {
+    ZISK_ASSERT(log_n <= plan->log_max);
+    const gl_vec_ops *ops = gl_vec();
+    const gl_t *tab = inverse ? plan->inv : plan->fwd;
+    unsigned lb = log_block_of(log_n), G = log_n - lb;
+    par = par && log_n >= NTT_LOG_PAR_MIN;
+    size_t nblocks = (size_t)1 << G;
+    NTT_OMP("omp parallel for schedule(static) if(par)")
+    for (size_t b = 0; b < nblocks; b++) gs_block(ops, x + (b << lb), log_n, G, b, tab, 0);
+    gs_global(ops, x, log_n, G, tab, par);
 }
 
 /* ---- bit reversal ------------------------------------------------------------------------ */
-
-static inline uint32_t rev32(uint32_t v) {
-    v = ((v >> 1) & 0x55555555u) | ((v & 0x55555555u) << 1);
-    v = ((v >> 2) & 0x33333333u) | ((v & 0x33333333u) << 2);
-    v = ((v >> 4) & 0x0F0F0F0Fu) | ((v & 0x0F0F0F0Fu) << 4);
-    v = ((v >> 8) & 0x00FF00FFu) | ((v & 0x00FF00FFu) << 8);
-    return (v >> 16) | (v << 16);
-}
-
-static inline size_t bitrev(size_t i, unsigned log_n) {
-    return log_n == 0 ? 0 : (size_t)(rev32((uint32_t)i) >> (32 - log_n));
-}
 
 /* Bit-reversal permutation. The naive loop swaps x[i] with x[rev(i)] in scattered order, one
  * cache miss per element at large sizes. Instead split i = (a, mid, c) with a and c of BR_BITS
@@ -264,16 +289,31 @@ void ntt_bit_reverse(gl_t *x, unsigned log_n) { bit_reverse(x, log_n, 1); }
 /* ---- single column ----------------------------------------------------------------------- */
 
 void ntt_dif(const ntt_plan *plan, gl_t *x, unsigned log_n, int inverse) {
-    dif_all(plan, x, log_n, inverse, 1);
+    ct_all(plan, x, log_n, inverse, 1);
 }
 
 void ntt_dit(const ntt_plan *plan, gl_t *x, unsigned log_n, int inverse) {
-    dit_from(plan, x, log_n, 0, inverse, 1);
+    gs_all(plan, x, log_n, inverse, 1);
 }
 
 static void forward_col(const ntt_plan *plan, gl_t *x, unsigned log_n, int par) {
     bit_reverse(x, log_n, par);
-    dit_from(plan, x, log_n, 0, 0, par);
+    gs_all(plan, x, log_n, 0, par);
+}
+
+/* x[k] *= c * s^k for k < n, in tasks of NTT_TASK when par (each starting at its own power). */
+static void scale_powers_col(gl_t *x, size_t n, gl_t c, gl_t s, int par) {
+    const gl_vec_ops *ops = gl_vec();
+    if (!par || n < ((size_t)1 << NTT_LOG_PAR_MIN)) {
+        ops->scale_powers(x, n, c, s);
+        return;
+    }
+    size_t tasks = (n + NTT_TASK - 1) / NTT_TASK;
+    NTT_OMP("omp parallel for schedule(static)")
+    for (size_t t = 0; t < tasks; t++) {
+        size_t lo = t * NTT_TASK, len = n - lo < NTT_TASK ? n - lo : NTT_TASK;
+        ops->scale_powers(x + lo, len, gl_mul(c, gl_pow(s, lo)), s);
+    }
 }
 
 static void scale_col(gl_t *x, size_t n, gl_t s, int par) {
@@ -292,123 +332,214 @@ static void scale_col(gl_t *x, size_t n, gl_t s, int par) {
 
 static void inverse_col(const ntt_plan *plan, gl_t *x, unsigned log_n, int par) {
     bit_reverse(x, log_n, par);
-    dit_from(plan, x, log_n, 0, 1, par);
+    gs_all(plan, x, log_n, 1, par);
     scale_col(x, (size_t)1 << log_n, gl_inv((gl_t)1 << log_n), par);
 }
 
 void ntt_forward(const ntt_plan *plan, gl_t *x, unsigned log_n) { forward_col(plan, x, log_n, 1); }
 void ntt_inverse(const ntt_plan *plan, gl_t *x, unsigned log_n) { inverse_col(plan, x, log_n, 1); }
 
+/* ---- blowup-2 extension ------------------------------------------------------------------ */
+
+/* The gs transform of size 2n (n = 2^log_n >= 8) of the zero-padded bit-reversed vector whose
+ * position 2j holds col[j] * t[j] (col[j] when t is NULL) and position 2j + 1 holds 0, i.e. the
+ * evaluations over H_2n of the polynomial with those coefficients (bit-reversed order of size n),
+ * in place: col has room for 2n elements. With ct_first, col first goes through the block-local
+ * stages of the ct transform of size n with the inverse tables (its global stages already done),
+ * the LDE's interpolation, so that each block is interpolated, scaled, spread and extended while
+ * it is in cache.
+ * Block r of the input (B elements) spreads onto elements [2rB, 2rB + 2B), the two blocks of size
+ * B of the output it covers (one of 2B when B = n < NTT_BLOCK). That range holds input blocks 2r
+ * and 2r + 1, so it may be written once those are done: in waves, blocks [nb/2, nb) first (their
+ * outputs lie beyond n), then [nb/4, nb/2), and so on; the blocks of one wave are independent. */
+static void extend2(const ntt_plan *plan, gl_t *col, unsigned log_n, const gl_t *t, int ct_first,
+                    int par) {
+    ZISK_ASSERT(log_n >= 3 && log_n + 1 <= plan->log_max);
+    const gl_vec_ops *ops = gl_vec();
+    unsigned L = log_n, LN = L + 1;
+    unsigned lb = log_block_of(L), G = L - lb, lbN = log_block_of(LN), GN = LN - lbN;
+    size_t B = (size_t)1 << lb, nb = (size_t)1 << G, per = (2 * B) >> lbN;
+    par = par && LN >= NTT_LOG_PAR_MIN;
+    for (size_t hi = nb; hi > 0; hi /= 2) {
+        size_t lo = hi / 2;
+        NTT_OMP("omp parallel for schedule(static) if(par)")
+        for (size_t r = lo; r < hi; r++) {
+            gl_t *in = col + r * B;
+            if (ct_first) ct_block(ops, in, L, G, r, plan->inv);
+            ops->ntt_lde2_head(col + 2 * r * B, in, B, t ? t + r * B : NULL,
+                               stage_tw(plan->fwd, LN - 1, 0, 0) + r * B,
+                               stage_tw(plan->fwd, LN - 2, 0, 0) + r * B / 2,
+                               stage_tw(plan->fwd, LN - 3, 0, 0) + r * B / 4);
+            for (size_t q = 0; q < per; q++) {
+                size_t rn = r * per + q;
+                gs_block(ops, col + (rn << lbN), LN, GN, rn, plan->fwd, 1);
+            }
+        }
+    }
+    gs_global(ops, col, LN, GN, plan->fwd, par);
+}
+
 /* ---- batches ----------------------------------------------------------------------------- */
 
-/* Parallelise across columns when there are enough of them to keep every thread busy; otherwise
- * go column by column and parallelise inside each. */
-static int across_columns(size_t width) { return width > 1 && width >= (size_t)ntt_threads(); }
+/* One batch call: which transform, on which columns. */
+typedef enum { JOB_FORWARD, JOB_INVERSE, JOB_COSET_FORWARD, JOB_COSET_INVERSE, JOB_LDE } job_kind;
+
+typedef struct {
+    job_kind kind;
+    const ntt_plan *plan;
+    gl_t *data; /* column c at data + c * stride (the output for the LDE) */
+    size_t stride;
+    unsigned log_n;
+    gl_t shift;       /* coset transforms: shift, or shift^-1 for the inverse */
+    const gl_t *in;   /* LDE: input columns (in_stride apart) and scale table */
+    size_t in_stride;
+    unsigned log_blowup;
+    const gl_t *t;
+} batch_job;
+
+static void coset_forward_col(const ntt_plan *plan, gl_t *x, unsigned log_n, gl_t shift, int par);
+static void lde_col(const ntt_plan *plan, gl_t *col, const gl_t *src, unsigned log_n,
+                    unsigned log_blowup, const gl_t *t, int par);
+
+static void job_col(const batch_job *job, size_t c, int par) {
+    gl_t *x = job->data + c * job->stride;
+    size_t n = (size_t)1 << job->log_n;
+    switch (job->kind) {
+    case JOB_FORWARD:
+        forward_col(job->plan, x, job->log_n, par);
+        break;
+    case JOB_INVERSE:
+        inverse_col(job->plan, x, job->log_n, par);
+        break;
+    case JOB_COSET_FORWARD:
+        coset_forward_col(job->plan, x, job->log_n, job->shift, par);
+        break;
+    case JOB_COSET_INVERSE:
+        bit_reverse(x, job->log_n, par);
+        gs_all(job->plan, x, job->log_n, 1, par);
+        /* 1/n and shift^-k in one pass. */
+        scale_powers_col(x, n, gl_inv((gl_t)n), job->shift, par);
+        break;
+    case JOB_LDE:
+        lde_col(job->plan, x, job->in == job->data ? NULL : job->in + c * job->in_stride,
+                job->log_n, job->log_blowup, job->t, par);
+        break;
+    }
+}
+
+/* Whole columns per thread, as many as divide evenly among the threads; the columns left over
+ * (fewer than the threads) one at a time with the threads inside each, so that for example three
+ * columns on two threads take about 1.5 column times rather than 2. */
+static void run_batch(const batch_job *job, size_t width) {
+    size_t threads = (size_t)ntt_threads();
+    size_t bulk = threads > 1 ? width - width % threads : width;
+    NTT_OMP("omp parallel for schedule(dynamic, 1) if(threads > 1 && bulk > 1)")
+    for (size_t c = 0; c < bulk; c++) job_col(job, c, 0);
+    for (size_t c = bulk; c < width; c++) job_col(job, c, 1);
+}
 
 void ntt_forward_batch(const ntt_plan *plan, gl_t *data, unsigned log_n, size_t width,
                        size_t stride) {
     ZISK_ASSERT(stride >= ((size_t)1 << log_n) || width <= 1);
-    if (across_columns(width)) {
-        NTT_OMP("omp parallel for schedule(dynamic, 1)")
-        for (size_t c = 0; c < width; c++) forward_col(plan, data + c * stride, log_n, 0);
-    } else {
-        for (size_t c = 0; c < width; c++) forward_col(plan, data + c * stride, log_n, 1);
-    }
+    batch_job job = {.kind = JOB_FORWARD, .plan = plan, .data = data, .stride = stride,
+                     .log_n = log_n};
+    run_batch(&job, width);
 }
 
 void ntt_inverse_batch(const ntt_plan *plan, gl_t *data, unsigned log_n, size_t width,
                        size_t stride) {
     ZISK_ASSERT(stride >= ((size_t)1 << log_n) || width <= 1);
-    if (across_columns(width)) {
-        NTT_OMP("omp parallel for schedule(dynamic, 1)")
-        for (size_t c = 0; c < width; c++) inverse_col(plan, data + c * stride, log_n, 0);
-    } else {
-        for (size_t c = 0; c < width; c++) inverse_col(plan, data + c * stride, log_n, 1);
-    }
+    batch_job job = {.kind = JOB_INVERSE, .plan = plan, .data = data, .stride = stride,
+                     .log_n = log_n};
+    run_batch(&job, width);
 }
 
-/* x[k] *= s^k for k < n (a running power: n multiplications for the powers). */
-static void scale_by_powers(gl_t *x, size_t n, gl_t s) {
-    gl_t p = 1;
-    for (size_t k = 0; k < n; k++) {
-        x[k] = gl_mul(x[k], p);
-        p = gl_mul(p, s);
+static int all_zero(const gl_t *x, size_t n) {
+    for (size_t i = 0; i < n; i += 64) {
+        size_t e = n - i < 64 ? n - i : 64;
+        gl_t acc = 0;
+        for (size_t k = 0; k < e; k++) acc |= x[i + k];
+        if (acc) return 0;
     }
+    return 1;
+}
+
+/* Coefficients -> coset evaluations. Coefficient vectors whose upper half is zero (the quotient
+ * chunks, padded to the evaluation domain) are the blowup-2 extension of their lower half: its
+ * scaled coefficients, bit-reversed, go through extend2, which skips the zero half's work. */
+static void coset_forward_col(const ntt_plan *plan, gl_t *x, unsigned log_n, gl_t shift,
+                              int par) {
+    size_t n = (size_t)1 << log_n;
+    if (log_n >= 4 && all_zero(x + n / 2, n / 2)) {
+        scale_powers_col(x, n / 2, 1, shift, par);
+        bit_reverse(x, log_n - 1, par);
+        extend2(plan, x, log_n - 1, NULL, 0, par);
+        return;
+    }
+    scale_powers_col(x, n, 1, shift, par);
+    forward_col(plan, x, log_n, par);
 }
 
 void ntt_coset_forward_batch(const ntt_plan *plan, gl_t *data, unsigned log_n, size_t width,
                              size_t stride, gl_t shift) {
     ZISK_ASSERT(stride >= ((size_t)1 << log_n) || width <= 1);
-    size_t n = (size_t)1 << log_n;
-    int across = across_columns(width);
-    NTT_OMP("omp parallel for schedule(dynamic, 1) if(across)")
-    for (size_t c = 0; c < width; c++) {
-        scale_by_powers(data + c * stride, n, shift);
-        forward_col(plan, data + c * stride, log_n, !across);
-    }
+    ZISK_ASSERT(log_n <= plan->log_max);
+    batch_job job = {.kind = JOB_COSET_FORWARD, .plan = plan, .data = data, .stride = stride,
+                     .log_n = log_n, .shift = shift};
+    run_batch(&job, width);
 }
 
 void ntt_coset_inverse_batch(const ntt_plan *plan, gl_t *data, unsigned log_n, size_t width,
                              size_t stride, gl_t shift) {
     ZISK_ASSERT(shift != 0);
     ZISK_ASSERT(stride >= ((size_t)1 << log_n) || width <= 1);
-    size_t n = (size_t)1 << log_n;
-    gl_t inv_shift = gl_inv(shift);
-    int across = across_columns(width);
-    NTT_OMP("omp parallel for schedule(dynamic, 1) if(across)")
-    for (size_t c = 0; c < width; c++) {
-        inverse_col(plan, data + c * stride, log_n, !across);
-        scale_by_powers(data + c * stride, n, inv_shift);
-    }
+    batch_job job = {.kind = JOB_COSET_INVERSE, .plan = plan, .data = data, .stride = stride,
+                     .log_n = log_n, .shift = gl_inv(shift)};
+    run_batch(&job, width);
 }
 
 /* ---- low-degree extension ---------------------------------------------------------------- */
 
-/* t[j] = shift^bitrev_n(j) / n for j < n. Built by doubling: bitrev_2s(2j) = bitrev_s(j) and
- * bitrev_2s(2j+1) = bitrev_s(j) + s, so the table for 2s interleaves the table for s with itself
- * times shift^s (filled from the top so nothing is overwritten before it is read). */
+/* t[j] = shift^bitrev_n(j) / n for j < n. For s = 2^i and j < s, bitrev_n(s + j) =
+ * bitrev_n(j) + n / 2s (disjoint bits), so t[s .. 2s) is t[0 .. s) times shift^(n / 2s): one
+ * vector scaling per bit. */
 static void lde_scale_table(gl_t *t, unsigned log_n, gl_t shift) {
     size_t n = (size_t)1 << log_n;
     t[0] = gl_inv((gl_t)n);
-    gl_t sp = shift; /* shift^s */
-    for (size_t s = 1; s < n; s *= 2) {
-        for (size_t j = s; j-- > 0;) {
-            gl_t v = t[j];
-            t[2 * j + 1] = gl_mul(v, sp);
-            t[2 * j] = v;
-        }
-        sp = gl_sqr(sp);
-    }
+    for (size_t s = 1; s < n; s *= 2) gl_vec()->scale(t + s, t, gl_pow(shift, n / (2 * s)), s);
 }
 
 /* One column: evaluations (n, natural) in col[0..n) -> coset evaluations (N, natural).
- * 1. inverse DIF: natural evaluations -> bit-reversed coefficients (times n);
+ * 1. ct transform with w^-1: natural evaluations -> bit-reversed coefficients (times n);
  * 2. scale by shift^k / n (in bit-reversed order: table t);
  * 3. the zero-padded coefficient vector in bit-reversed order of size N has coefficient
- *    bitrev_n(j) at position j * B (B = 2^log_blowup) and zeros elsewhere; the first log_blowup
- *    DIT stages then just copy each such value over its B-block, so (for large blowups) write
- *    the copies directly and skip those stages;
- * 4. the remaining DIT stages give natural-order evaluations over shift * H_N. */
-static void lde_col(const ntt_plan *plan, gl_t *col, unsigned log_n, unsigned log_blowup,
-                    const gl_t *t, int par) {
+ *    bitrev_n(j) at position j * B (B = 2^log_blowup) and zeros elsewhere;
+ * 4. the gs transform of size N gives natural-order evaluations over shift * H_N.
+ * Blowup 2 (the common case) fuses 1-4 block by block (extend2): only the global stages of 1
+ * and 4 sweep the whole column. src: the input column when it is not col already (copied in by
+ * the first global pass where there is one). */
+static void lde_col(const ntt_plan *plan, gl_t *col, const gl_t *src, unsigned log_n,
+                    unsigned log_blowup, const gl_t *t, int par) {
+    unsigned G = log_n - log_block_of(log_n);
+    if (src && !(log_blowup == 1 && log_n >= 3 && G > 0)) {
+        memcpy(col, src, ((size_t)1 << log_n) * sizeof(gl_t));
+        src = NULL;
+    }
+    if (log_blowup == 1 && log_n >= 3) {
+        ct_global(gl_vec(), col, src, log_n, G, plan->inv, par && log_n >= NTT_LOG_PAR_MIN);
+        extend2(plan, col, log_n, t, 1, par);
+        return;
+    }
     size_t n = (size_t)1 << log_n, B = (size_t)1 << log_blowup;
-    dif_all(plan, col, log_n, 1, par);
+    ct_all(plan, col, log_n, 1, par);
     gl_vec()->mul(col, col, t, n);
-    /* For blowups below 8 the zero-padded layout goes through the full DIT, whose first three
-     * stages run in one vectorised kernel (cheaper than scalar copies followed by scalar
-     * stages); larger blowups write the copies and skip log_blowup stages. */
-    unsigned first_stage = log_blowup < 3 ? 0 : log_blowup;
     for (size_t j = n; j-- > 0 && B > 1;) {
         gl_t v = col[j];
         gl_t *dst = col + j * B; /* j*B >= j: the entries below j are not touched yet */
-        if (first_stage == 0) {
-            dst[0] = v;
-            for (size_t r = 1; r < B; r++) dst[r] = 0;
-        } else {
-            for (size_t r = 0; r < B; r++) dst[r] = v;
-        }
+        dst[0] = v;
+        for (size_t r = 1; r < B; r++) dst[r] = 0;
     }
-    dit_from(plan, col, log_n + log_blowup, first_stage, 0, par);
+    gs_all(plan, col, log_n + log_blowup, 0, par);
 }
 
 void ntt_lde_batch(const ntt_plan *plan, const gl_t *in, size_t in_stride, size_t width,
@@ -419,13 +550,10 @@ void ntt_lde_batch(const ntt_plan *plan, const gl_t *in, size_t in_stride, size_
     ZISK_ASSERT(width <= 1 || (in_stride >= n && out_stride >= N));
     ZISK_ASSERT(in != out || in_stride == out_stride);
     lde_scale_table(scratch, log_n, shift);
-    int across = across_columns(width);
-    NTT_OMP("omp parallel for schedule(dynamic, 1) if(across)")
-    for (size_t c = 0; c < width; c++) {
-        gl_t *col = out + c * out_stride;
-        if (in != out) memcpy(col, in + c * in_stride, n * sizeof(gl_t));
-        lde_col(plan, col, log_n, log_blowup, scratch, !across);
-    }
+    batch_job job = {.kind = JOB_LDE, .plan = plan, .data = out, .stride = out_stride,
+                     .log_n = log_n, .in = in, .in_stride = in_stride, .log_blowup = log_blowup,
+                     .t = scratch};
+    run_batch(&job, width);
 }
 
 void ntt_lde_rows(const ntt_plan *plan, const gl_t *in, size_t in_stride, size_t width,

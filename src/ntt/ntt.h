@@ -37,7 +37,7 @@
 typedef struct ntt_plan ntt_plan;
 
 /* Creates the twiddle tables for every size up to 2^log_max (0 <= log_max <= NTT_LOG_MAX):
- * forward and inverse per-stage tables, 2 * (2^log_max - 1) elements in total (e.g. 64 MiB for
+ * a forward and an inverse table of 2^(log_max - 1) elements each (e.g. 32 MiB in all for
  * log_max = 22). Aborts on out-of-memory. The caller frees it with ntt_plan_free. */
 ntt_plan *ntt_plan_create(unsigned log_max);
 /* Frees a plan (NULL is allowed). */
@@ -52,8 +52,8 @@ void ntt_forward(const ntt_plan *plan, gl_t *x, unsigned log_n);
 void ntt_inverse(const ntt_plan *plan, gl_t *x, unsigned log_n);
 
 /* Raw kernels, in place, no 1/n factor. inverse = 0 uses w, inverse = 1 uses w^-1.
- * ntt_dif: natural order in, bit-reversed order out (Gentleman-Sande).
- * ntt_dit: bit-reversed order in, natural order out (Cooley-Tukey). */
+ * ntt_dif: natural order in, bit-reversed order out.
+ * ntt_dit: bit-reversed order in, natural order out. */
 void ntt_dif(const ntt_plan *plan, gl_t *x, unsigned log_n, int inverse);
 void ntt_dit(const ntt_plan *plan, gl_t *x, unsigned log_n, int inverse);
 /* Permutes x[i] <-> x[bitrev(i)] in place (log_n <= 32). */
@@ -64,7 +64,9 @@ void ntt_forward_batch(const ntt_plan *plan, gl_t *data, unsigned log_n, size_t 
                        size_t stride);
 void ntt_inverse_batch(const ntt_plan *plan, gl_t *data, unsigned log_n, size_t width,
                        size_t stride);
-/* Coefficients -> evaluations over the coset shift*H_n: scales c[k] by shift^k, then NTT. */
+/* Coefficients -> evaluations over the coset shift*H_n: scales c[k] by shift^k, then NTT.
+ * A column whose upper half is zero (c[k] = 0 for k >= n/2) costs about half: it is the coset
+ * extension of its lower half (the zero test reads until the first non-zero element). */
 void ntt_coset_forward_batch(const ntt_plan *plan, gl_t *data, unsigned log_n, size_t width,
                              size_t stride, gl_t shift);
 /* Evaluations over shift*H_n -> coefficients (shift != 0; inverse of the above). */
@@ -78,8 +80,9 @@ void ntt_coset_inverse_batch(const ntt_plan *plan, gl_t *data, unsigned log_n, s
  * shift is normally GL_GENERATOR (it must not lie in H_N, or the extension would repeat H_n's
  * points). in may equal out when in_stride == out_stride (in place); otherwise the two must not
  * overlap. scratch: caller-owned, at least n elements, overwritten.
- * Cost: per column an inverse NTT of size n and a forward NTT of size N whose first log_blowup
- * stages are replaced by copies (the zero-padded coefficients make them trivial). */
+ * Cost: per column an inverse NTT of size n and a forward NTT of size N on zero-padded
+ * coefficients; with log_blowup = 1 the two are fused block by block (the zero half, the scaling
+ * and the first forward stage cost one multiplication per output). */
 void ntt_lde_batch(const ntt_plan *plan, const gl_t *in, size_t in_stride, size_t width,
                    unsigned log_n, unsigned log_blowup, gl_t shift, gl_t *out, size_t out_stride,
                    gl_t *scratch);

@@ -306,15 +306,13 @@ static void fill_vec(gl_t *v, size_t n) {
 static void check_backend(const gl_vec_ops *ops) {
     const gl_vec_ops *ref = gl_vec_ops_get(GL_SIMD_SCALAR);
     enum { MAXN = 1031 };
-    static gl_t a[MAXN], b[MAXN], t[MAXN], o1[MAXN], o2[MAXN], x1[MAXN], y1[MAXN], x2[MAXN],
-        y2[MAXN];
+    static gl_t a[MAXN], b[MAXN], o1[MAXN], o2[MAXN];
     static const size_t lens[] = {0, 1, 3, 4, 5, 7, 8, 9, 15, 16, 17, 24, 31, 33, 64, 100, 1031};
     for (int rep = 0; rep < 20; rep++) {
         for (size_t li = 0; li < sizeof lens / sizeof lens[0]; li++) {
             size_t n = lens[li];
             fill_vec(a, MAXN);
             fill_vec(b, MAXN);
-            fill_vec(t, MAXN);
             /* Every edge value against every edge value in the first lanes. */
             gl_t e[N_EDGE];
             size_t ne = edge_canonical(e);
@@ -330,27 +328,6 @@ static void check_backend(const gl_vec_ops *ops) {
             for (size_t i = 0; i < n; i++) assert_int_equal(o2[i], ref_mul(a[i], b[i]));
             ref->scale(o1, a, b[0], n), ops->scale(o2, a, b[0], n);
             assert_memory_equal(o1, o2, n * sizeof(gl_t));
-
-            memcpy(x1, a, sizeof a), memcpy(x2, a, sizeof a);
-            memcpy(y1, b, sizeof b), memcpy(y2, b, sizeof b);
-            ref->dit(x1, y1, t, n), ops->dit(x2, y2, t, n);
-            assert_memory_equal(x1, x2, n * sizeof(gl_t));
-            assert_memory_equal(y1, y2, n * sizeof(gl_t));
-            ref->dif(x1, y1, t, n), ops->dif(x2, y2, t, n);
-            assert_memory_equal(x1, x2, n * sizeof(gl_t));
-            assert_memory_equal(y1, y2, n * sizeof(gl_t));
-
-            /* The small-stage kernels (n a multiple of 8; tw[0] = 1, the rest anything). */
-            if (n % 8 == 0) {
-                gl_t t0 = t[0];
-                t[0] = 1;
-                memcpy(x1, a, sizeof a), memcpy(x2, a, sizeof a);
-                ref->dit_small(x1, n, t), ops->dit_small(x2, n, t);
-                assert_memory_equal(x1, x2, n * sizeof(gl_t));
-                ref->dif_small(x1, n, t), ops->dif_small(x2, n, t);
-                assert_memory_equal(x1, x2, n * sizeof(gl_t));
-                t[0] = t0;
-            }
 
             /* Exact aliasing: out == a. */
             memcpy(o1, a, sizeof a), memcpy(o2, a, sizeof a);
@@ -443,6 +420,117 @@ static void test_simd_ext(void **state) {
     }
 }
 
+/* Every canonical edge value against every other through the vector add, sub and mul (the
+ * random pairs above reach only a few of these combinations). */
+static void check_edge_pairs(const gl_vec_ops *ops) {
+    gl_t e[N_EDGE];
+    size_t ne = edge_canonical(e);
+    gl_t a[N_EDGE * N_EDGE], b[N_EDGE * N_EDGE], o[N_EDGE * N_EDGE];
+    size_t n = 0;
+    for (size_t i = 0; i < ne; i++)
+        for (size_t j = 0; j < ne; j++) a[n] = e[i], b[n] = e[j], n++;
+    ops->add(o, a, b, n);
+    for (size_t i = 0; i < n; i++) assert_int_equal(o[i], ref_add(a[i], b[i]));
+    ops->sub(o, a, b, n);
+    for (size_t i = 0; i < n; i++) assert_int_equal(o[i], ref_sub(a[i], b[i]));
+    ops->mul(o, a, b, n);
+    for (size_t i = 0; i < n; i++) assert_int_equal(o[i], ref_mul(a[i], b[i]));
+}
+
+/* Twiddle tables for the NTT stage kernels: random and edge values, with 1 (the first block's
+ * twiddle in every stage, which the kernels special-case) where ones != 0. */
+static void fill_tw(gl_t *t, size_t n, int ones) {
+    fill_vec(t, n);
+    if (ones)
+        for (size_t i = 0; i < n; i += 2) t[i] = 1;
+}
+
+/* Twiddles for the radix-4 kernels, related as their contract requires: tw_a[b] = r^2,
+ * tw_b[2b] = r, tw_b[2b + 1] = r w4 with w4 = 2^48 or p - 2^48 (as in the forward and inverse
+ * tables), r random or an edge value, and r = 1 for every other block where ones != 0. */
+static void fill_tw4(gl_t *tw_a, gl_t *tw_b, size_t blocks, int ones, int neg) {
+    gl_t w4 = neg ? GL_P - ((gl_t)1 << 48) : (gl_t)1 << 48;
+    fill_vec(tw_b, 2 * blocks);
+    for (size_t b = 0; b < blocks; b++) {
+        gl_t r = ones && b % 2 == 0 ? 1 : tw_b[2 * b];
+        tw_b[2 * b] = r;
+        tw_b[2 * b + 1] = ref_mul(r, w4);
+        tw_a[b] = ref_mul(r, r);
+    }
+}
+
+/* The NTT stage kernels against the scalar ones: every m, len and block count the NTT uses
+ * (m from 1 to past a vector, len short of m for the split tasks), in-place heads included. */
+static void check_ntt_kernels(const gl_vec_ops *ops) {
+    const gl_vec_ops *ref = gl_vec_ops_get(GL_SIMD_SCALAR);
+    enum { N = 1024 };
+    static gl_t x1[2 * N], x2[2 * N], ta[N], tb[N], tc[N];
+    static const size_t ms[] = {1, 2, 3, 4, 8, 9, 16, 24, 32};
+    for (int rep = 0; rep < 6; rep++) {
+        for (size_t mi = 0; mi < sizeof ms / sizeof ms[0]; mi++) {
+            size_t m = ms[mi];
+            size_t lens[] = {m, m > 8 ? m - 8 : m, m > 3 ? m - 3 : m};
+            for (size_t li = 0; li < 3; li++) {
+                size_t len = lens[li], blocks = 1 + (size_t)(rnd() % (N / (4 * m)));
+                fill_vec(x1, 4 * m * blocks);
+                memcpy(x2, x1, 4 * m * blocks * sizeof(gl_t));
+                fill_tw(tb, 2 * blocks, rep & 1);
+                ref->ntt_ct2(x1, m, len, 2 * blocks, tb), ops->ntt_ct2(x2, m, len, 2 * blocks, tb);
+                assert_memory_equal(x1, x2, 4 * m * blocks * sizeof(gl_t));
+                ref->ntt_gs2(x1, m, len, 2 * blocks, tb), ops->ntt_gs2(x2, m, len, 2 * blocks, tb);
+                assert_memory_equal(x1, x2, 4 * m * blocks * sizeof(gl_t));
+                fill_tw4(ta, tb, blocks, rep & 1, (rep >> 1) & 1);
+                ref->ntt_ct4(x1, m, len, blocks, ta, tb), ops->ntt_ct4(x2, m, len, blocks, ta, tb);
+                assert_memory_equal(x1, x2, 4 * m * blocks * sizeof(gl_t));
+                ref->ntt_gs4(x1, m, len, blocks, ta, tb), ops->ntt_gs4(x2, m, len, blocks, ta, tb);
+                assert_memory_equal(x1, x2, 4 * m * blocks * sizeof(gl_t));
+            }
+        }
+        for (size_t n = 8; n <= N; n += n < 64 ? 8 : 8 * (rnd() % 32 + 1)) {
+            fill_vec(x1, 2 * n);
+            memcpy(x2, x1, 2 * n * sizeof(gl_t));
+            fill_tw(ta, n, rep & 1), fill_tw(tb, n / 2, rep & 1), fill_tw(tc, n / 4, rep & 1);
+            ref->ntt_ct_tail(x1, n, tc, tb, ta), ops->ntt_ct_tail(x2, n, tc, tb, ta);
+            assert_memory_equal(x1, x2, n * sizeof(gl_t));
+            ref->ntt_gs_head(x1, n, ta, tb, tc), ops->ntt_gs_head(x2, n, ta, tb, tc);
+            assert_memory_equal(x1, x2, n * sizeof(gl_t));
+            /* Blowup-2 head, in place (with and without t) and out of place. */
+            const gl_t *t = rep % 3 == 2 ? NULL : tc;
+            fill_tw(tc, n, 0);
+            ref->ntt_lde2_head(x1, x1, n, t, ta, tb, tc + n / 2);
+            ops->ntt_lde2_head(x2, x2, n, t, ta, tb, tc + n / 2);
+            assert_memory_equal(x1, x2, 2 * n * sizeof(gl_t));
+            static gl_t y1[2 * N], y2[2 * N];
+            ref->ntt_lde2_head(y1, x1, n, t, ta, tb, tc + n / 2);
+            ops->ntt_lde2_head(y2, x1, n, t, ta, tb, tc + n / 2);
+            assert_memory_equal(y1, y2, 2 * n * sizeof(gl_t));
+        }
+        for (size_t n = 0; n <= 200; n += 1 + rnd() % 13) {
+            fill_vec(x1, n);
+            memcpy(x2, x1, n * sizeof(gl_t));
+            gl_t c = rnd_gl(), sh = rep == 0 ? 1 : rnd_gl();
+            ref->scale_powers(x1, n, c, sh), ops->scale_powers(x2, n, c, sh);
+            assert_memory_equal(x1, x2, n * sizeof(gl_t));
+            for (size_t i = 0; i < n; i++) assert_true(x2[i] < GL_P);
+        }
+    }
+    /* The scalar heads against their definition: the blowup-2 head is ntt_gs_head of the
+     * zero-padded scaled input. */
+    size_t n = 64;
+    fill_vec(x1, n), fill_tw(ta, n, 0), fill_tw(tb, n / 2, 0), fill_tw(tc, n, 0);
+    for (size_t j = 0; j < n; j++) x2[2 * j] = ref_mul(x1[j], tc[j]), x2[2 * j + 1] = 0;
+    ref->ntt_gs_head(x2, 2 * n, ta, tb, tc + n / 2);
+    ref->ntt_lde2_head(x1, x1, n, tc, ta, tb, tc + n / 2);
+    assert_memory_equal(x1, x2, 2 * n * sizeof(gl_t));
+    /* scale_powers against its definition. */
+    fill_vec(x1, n);
+    memcpy(x2, x1, n * sizeof(gl_t));
+    gl_t c = rnd_gl(), sh = rnd_gl();
+    ref->scale_powers(x2, n, c, sh);
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(x2[i], ref_mul(x1[i], ref_mul(c, ref_pow(sh, i))));
+}
+
 static void test_simd_backends(void **state) {
     (void)state;
     assert_non_null(gl_vec_ops_get(GL_SIMD_SCALAR));
@@ -456,6 +544,8 @@ static void test_simd_backends(void **state) {
         }
         assert_int_equal(ops->level, l);
         check_backend(ops);
+        check_edge_pairs(ops);
+        check_ntt_kernels(ops);
         tested++;
     }
     assert_true(tested >= 1);

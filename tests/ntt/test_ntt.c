@@ -1,7 +1,8 @@
 /*
  * test_ntt.c: every NTT against a naive O(n^2) DFT for each size 2^0..2^12; round trips; the raw
  * DIF/DIT kernels; batches with strides; coset transforms; the LDE against direct polynomial
- * evaluation (small sizes) and a degree check (large sizes); transposes. Runs with one thread and
+ * evaluation (small sizes), a degree check and the fused blowup-2 path against the plain
+ * transforms (large sizes); half-zero coset transforms; transposes. Runs with one thread and
  * with the default thread count, so the OpenMP paths are checked against the serial ones.
  */
 #include <setjmp.h>
@@ -228,6 +229,93 @@ static void test_lde_degree_large(void **state) {
     ntt_set_threads(2);
 }
 
+/* Reference coset evaluations of polynomials given by coefficients: scale by shift^k, then the
+ * plain forward NTT (bit reversal and the gs transform: none of the blowup-2 fusion). */
+static void ref_coset_forward(gl_t *y, const gl_t *coef, size_t n_coeffs, unsigned log_N,
+                              gl_t shift) {
+    size_t N = (size_t)1 << log_N;
+    gl_t p = 1;
+    for (size_t k = 0; k < N; k++) {
+        y[k] = k < n_coeffs ? gl_mul(coef[k], p) : 0;
+        p = gl_mul(p, shift);
+    }
+    ntt_forward(plan, y, log_N);
+}
+
+/* The blowup-2 LDE (fused path) at sizes with global stages on both sides (odd and even counts)
+ * and above the parallel threshold: against inverse NTT + coset forward NTT, and at a few
+ * points against Horner's rule. Three columns on two threads also run one column with the
+ * threads inside it. Out of place and in place. */
+static void test_lde_blowup2_large(void **state) {
+    (void)state;
+    for (int threads = 1; threads <= 2; threads++) {
+        ntt_set_threads(threads);
+        for (unsigned log_n = 13; log_n <= 16; log_n++) {
+            if (log_n == 15) continue;
+            size_t n = (size_t)1 << log_n, N = 2 * n, width = 3;
+            gl_t *ev = malloc(n * width * sizeof *ev), *out = malloc(N * width * sizeof *out);
+            gl_t *ref = malloc(N * sizeof *ref), *coef = malloc(n * sizeof *coef);
+            gl_t *scratch = malloc(n * sizeof *scratch);
+            fill(ev, n * width);
+            ntt_lde_batch(plan, ev, n, width, log_n, 1, GL_GENERATOR, out, N, scratch);
+            for (size_t c = 0; c < width; c++) {
+                memcpy(coef, ev + c * n, n * sizeof *coef);
+                ntt_inverse(plan, coef, log_n);
+                ref_coset_forward(ref, coef, n, log_n + 1, GL_GENERATOR);
+                assert_memory_equal(out + c * N, ref, N * sizeof *ref);
+                gl_t w = gl_root_of_unity(log_n + 1);
+                for (int k = 0; k < 3; k++) {
+                    size_t i = rnd() % N;
+                    gl_t pt = gl_mul(GL_GENERATOR, gl_pow(w, i)), acc = 0;
+                    for (size_t j = n; j-- > 0;) acc = gl_add(gl_mul(acc, pt), coef[j]);
+                    assert_int_equal(out[c * N + i], acc);
+                }
+            }
+            gl_t *inplace = malloc(N * width * sizeof *inplace);
+            for (size_t c = 0; c < width; c++) memcpy(inplace + c * N, ev + c * n, n * sizeof *ev);
+            ntt_lde_batch(plan, inplace, N, width, log_n, 1, GL_GENERATOR, inplace, N, scratch);
+            assert_memory_equal(inplace, out, N * width * sizeof *out);
+            free(ev), free(out), free(ref), free(coef), free(scratch), free(inplace);
+        }
+    }
+    ntt_set_threads(2);
+}
+
+/* Coset forward transforms of coefficient vectors whose upper half is zero (they take the
+ * blowup-2 path) against the naive DFT (small sizes) and against the generic path (large
+ * sizes, one and two threads, three columns); a vector with a single non-zero coefficient in
+ * the upper half must take the generic path and still be right. */
+static void test_coset_forward_half_zero(void **state) {
+    (void)state;
+    for (unsigned log_n = 1; log_n <= 11; log_n++) {
+        size_t n = (size_t)1 << log_n;
+        gl_t *x = calloc(n, sizeof *x), *ref = malloc(n * sizeof *ref);
+        fill(x, n / 2);
+        naive_coset_dft(ref, x, n, log_n, GL_GENERATOR);
+        ntt_coset_forward_batch(plan, x, log_n, 1, n, GL_GENERATOR);
+        assert_memory_equal(x, ref, n * sizeof *ref);
+        free(x), free(ref);
+    }
+    for (int threads = 1; threads <= 2; threads++) {
+        ntt_set_threads(threads);
+        for (unsigned log_n = 14; log_n <= 17; log_n += 3) {
+            size_t n = (size_t)1 << log_n, width = 3;
+            gl_t *x = calloc(n * width, sizeof *x), *ref = malloc(n * sizeof *ref);
+            for (size_t c = 0; c < width; c++) fill(x + c * n, n / 2);
+            x[2 * n - 1] = 5; /* column 1: not half-zero */
+            gl_t *coef = malloc(n * width * sizeof *coef);
+            memcpy(coef, x, n * width * sizeof *x);
+            ntt_coset_forward_batch(plan, x, log_n, width, n, GL_GENERATOR);
+            for (size_t c = 0; c < width; c++) {
+                ref_coset_forward(ref, coef + c * n, n, log_n, GL_GENERATOR);
+                assert_memory_equal(x + c * n, ref, n * sizeof *ref);
+            }
+            free(x), free(ref), free(coef);
+        }
+    }
+    ntt_set_threads(2);
+}
+
 static void test_transpose(void **state) {
     (void)state;
     static const size_t dims[][2] = {{1, 1}, {1, 7}, {7, 1}, {33, 65}, {64, 64}, {100, 3}, {300, 257}};
@@ -264,6 +352,8 @@ int main(void) {
         cmocka_unit_test(test_batches),
         cmocka_unit_test(test_lde_small),
         cmocka_unit_test(test_lde_degree_large),
+        cmocka_unit_test(test_lde_blowup2_large),
+        cmocka_unit_test(test_coset_forward_half_zero),
         cmocka_unit_test(test_transpose),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
