@@ -305,14 +305,21 @@ static int VEC_FN(ext_batch_inv)(gl_t *const x[3], size_t n, gl_t *const scratch
      * divisors); the products before it were stored, x is untouched so far. */
     gl_t t0[VEC_LANES], t1[VEC_LANES], t2[VEC_LANES];
     v_store(t0, r0), v_store(t1, r1), v_store(t2, r2);
-    if (gl3_is_zero(tail)) return 1;
+    /* The lane totals and the tail's product inverted together (Montgomery once more: one
+     * inversion per call, which matters for the short batches of the STARK's blocks). */
+    gl3_t pre[VEC_LANES], all = tail;
     for (int l = 0; l < VEC_LANES; l++) {
-        gl3_t t = {{t0[l], t1[l], t2[l]}};
-        if (gl3_is_zero(t)) return 1;
-        t = gl3_inv(t);
-        t0[l] = t.c[0], t1[l] = t.c[1], t2[l] = t.c[2];
+        pre[l] = all;
+        all = gl3_mul(all, (gl3_t){{t0[l], t1[l], t2[l]}});
     }
-    tail = gl3_inv(tail);
+    if (gl3_is_zero(all)) return 1;
+    gl3_t inv = gl3_inv(all);
+    for (int l = VEC_LANES; l-- > 0;) {
+        gl3_t t = {{t0[l], t1[l], t2[l]}}, it = gl3_mul(inv, pre[l]);
+        inv = gl3_mul(inv, t);
+        t0[l] = it.c[0], t1[l] = it.c[1], t2[l] = it.c[2];
+    }
+    tail = inv; /* what is left: the inverse of the tail's product */
     for (size_t i = n; i-- > nv;) {
         gl3_t xi = {{x[0][i], x[1][i], x[2][i]}};
         gl3_t o = gl3_mul(tail, (gl3_t){{scratch[0][i], scratch[1][i], scratch[2][i]}});
