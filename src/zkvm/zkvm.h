@@ -36,7 +36,7 @@
  * the job would take more than this (about 24 bytes per trace cell), traces and LDEs are
  * dropped after each commitment and rebuilt when the instance is finished (docs/PROOFS.md,
  * "Memory"). */
-#define ZKVM_HOLD_BYTES (256ull << 20)
+#define ZKVM_HOLD_BYTES (1024ull << 20)
 
 /* The AIR kinds an instance can be (the proof file names each instance's kind). */
 typedef enum zkvm_kind {
