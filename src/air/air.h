@@ -347,7 +347,8 @@ typedef struct air_selectors {
 } air_selectors;
 
 /* For rows i in [row_begin, row_end) of the view (all three spaces, next = i + next_step mod
- * n_rows): out[i - row_begin] = sum_k lambda^k * sel[kind_k][i] * C_k(row i). Rows are
+ * n_rows): out[i - row_begin] = sum_k lambda^k * sel[kind_k][i - row_begin] * C_k(row i) (the
+ * selectors cover just the range, so a caller can build them block by block). Rows are
  * processed in blocks by a flat register program (no recursion, no allocation). Threads call it
  * on disjoint row ranges with their own workspaces. */
 void air_eval_quotient(air_eval_ws *ws, const air_view *lde, const air_selectors *sel,

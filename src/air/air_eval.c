@@ -373,7 +373,7 @@ void air_eval_quotient(air_eval_ws *ws, const air_view *lde, const air_selectors
                 if (!used[k]) continue;
                 gl3_t s = {{ws->acc[k][0][i], ws->acc[k][1][i], ws->acc[k][2][i]}};
                 const gl_t *sk = sel->sel[k];
-                t = gl3_add(t, sk ? gl3_mul_base(s, sk[r0 + i]) : s);
+                t = gl3_add(t, sk ? gl3_mul_base(s, sk[r0 - row_begin + i]) : s);
             }
             o[i] = t;
         }

@@ -204,46 +204,41 @@ stark_commitment stark_instance_commitment(const stark_instance *inst) {
 /* Step 3                                                                                       */
 /* ------------------------------------------------------------------------------------------ */
 
-/* The selectors of air.h ("air_selectors") on every LDE row, so that the evaluator's output is
- * the quotient itself. x_i = g * w_N^i; x_i^n = g^n * w_B^i (B = N/n) takes only B values, so
- * 1/Z needs B inversions; the first/last-row selectors need one batch inversion each. */
-static void lde_selectors(const stark_pk *pk, gl_t *sel[AIR_N_KINDS]) {
-    size_t N = pk->N, n = pk->n, B = N / n;
-    gl_t w_inv = gl_inv(gl_root_of_unity(pk->log_n));
-    gl_t *x = zisk_xmalloc(N * sizeof(gl_t));
-    gl_t *scratch = zisk_xmalloc(N * sizeof(gl_t));
-    gl_powers(x, gl_root_of_unity(pk->log_lde), 0, N);
-    gl_vec_scale(x, x, GL_GENERATOR, N);
-    gl_t zinv[1u << FRI_MAX_LOG_BLOWUP];
-    gl_t gn = gl_pow(GL_GENERATOR, n), wB = gl_root_of_unity(pk->log_lde - pk->log_n);
-    for (size_t j = 0; j < B; j++) zinv[j] = gl_sub(gl_mul(gn, gl_pow(wB, j)), 1);
-    gl_batch_inv(zinv, zinv, B, scratch);
-    for (size_t i = 0; i < N; i++) {
-        gl_t zi = zinv[i & (B - 1)];
-        sel[AIR_EVERY_ROW][i] = zi;
-        sel[AIR_TRANSITION][i] = gl_mul(gl_sub(x[i], w_inv), zi);
-        sel[AIR_FIRST_ROW][i] = gl_sub(x[i], 1);
-        sel[AIR_LAST_ROW][i] = gl_sub(x[i], w_inv);
-    }
-    gl_batch_inv(sel[AIR_FIRST_ROW], sel[AIR_FIRST_ROW], N, scratch);
-    gl_batch_inv(sel[AIR_LAST_ROW], sel[AIR_LAST_ROW], N, scratch);
-    free(x);
-    free(scratch);
-}
-
 #define STARK_BLOCK 1024
 /* Below this many LDE rows a parallel region costs more than it saves (thread wake-up is tens
  * of microseconds; small AIRs are proved in about that time). */
 #define STARK_PAR_MIN_ROWS ((size_t)1 << 14)
 
+/* The selectors of air.h ("air_selectors") on the LDE rows [r0, r0 + m), so that the
+ * evaluator's output is the quotient itself. x_i = g * w_N^i; x_i^n = g^n * w_B^i (B = N/n)
+ * takes only B values, whose inverses zinv[] the caller computed once; the first/last-row
+ * selectors need one batch inversion each per block. Built block by block inside the parallel
+ * loop: no N-sized buffers, no serial pass. */
+static void block_selectors(const stark_pk *pk, const gl_t *zinv, gl_t w_inv, size_t r0, size_t m,
+                            gl_t *sel[AIR_N_KINDS], gl_t *scratch) {
+    size_t B = pk->N / pk->n;
+    gl_t wN = gl_root_of_unity(pk->log_lde), x = gl_mul(GL_GENERATOR, gl_pow(wN, r0));
+    for (size_t i = 0; i < m; i++) {
+        gl_t zi = zinv[(r0 + i) & (B - 1)];
+        sel[AIR_EVERY_ROW][i] = zi;
+        sel[AIR_TRANSITION][i] = gl_mul(gl_sub(x, w_inv), zi);
+        sel[AIR_FIRST_ROW][i] = gl_sub(x, 1);
+        sel[AIR_LAST_ROW][i] = gl_sub(x, w_inv);
+        x = gl_mul(x, wN);
+    }
+    gl_batch_inv(sel[AIR_FIRST_ROW], sel[AIR_FIRST_ROW], m, scratch);
+    gl_batch_inv(sel[AIR_LAST_ROW], sel[AIR_LAST_ROW], m, scratch);
+}
+
 /* The combined constraints divided by their selectors on every LDE row (gl3, N values). */
 static void eval_quotient(const stark_pk *pk, const air_view *view, const air_values *vals,
                           gl3_t lambda, gl3_t *quot) {
-    gl_t *selbuf = zisk_xmalloc(AIR_N_KINDS * pk->N * sizeof(gl_t));
-    air_selectors sel;
-    gl_t *s[AIR_N_KINDS];
-    for (int k = 0; k < AIR_N_KINDS; k++) sel.sel[k] = s[k] = selbuf + k * pk->N;
-    lde_selectors(pk, s);
+    size_t B = pk->N / pk->n;
+    gl_t w_inv = gl_inv(gl_root_of_unity(pk->log_n));
+    gl_t zinv[1u << FRI_MAX_LOG_BLOWUP], zscr[1u << FRI_MAX_LOG_BLOWUP];
+    gl_t gn = gl_pow(GL_GENERATOR, pk->n), wB = gl_root_of_unity(pk->log_lde - pk->log_n);
+    for (size_t j = 0; j < B; j++) zinv[j] = gl_sub(gl_mul(gn, gl_pow(wB, j)), 1);
+    gl_batch_inv(zinv, zinv, B, zscr);
     size_t nblk = (pk->N + STARK_BLOCK - 1) / STARK_BLOCK;
     int par = pk->N >= STARK_PAR_MIN_ROWS;
     (void)par;
@@ -251,14 +246,19 @@ static void eval_quotient(const stark_pk *pk, const air_view *view, const air_va
     {
         air_eval_ws *ws = air_eval_ws_new(pk->a);
         air_eval_bind(ws, vals, lambda);
+        gl_t *selbuf = zisk_xmalloc((AIR_N_KINDS + 1) * STARK_BLOCK * sizeof(gl_t));
+        gl_t *s[AIR_N_KINDS];
+        air_selectors sel;
+        for (int k = 0; k < AIR_N_KINDS; k++) sel.sel[k] = s[k] = selbuf + k * STARK_BLOCK;
 #pragma omp for schedule(dynamic, 1)
         for (size_t b = 0; b < nblk; b++) {
             size_t r0 = b * STARK_BLOCK, r1 = r0 + STARK_BLOCK < pk->N ? r0 + STARK_BLOCK : pk->N;
+            block_selectors(pk, zinv, w_inv, r0, r1 - r0, s, selbuf + AIR_N_KINDS * STARK_BLOCK);
             air_eval_quotient(ws, view, &sel, r0, r1, quot + r0);
         }
+        free(selbuf);
         air_eval_ws_free(ws);
     }
-    free(selbuf);
 }
 
 /* Splits the quotient Q (degree < chunks * n when the trace is valid) into chunks q_j of degree

@@ -626,7 +626,9 @@ static void compare_eval(const air *a, size_t N, size_t step, int row_major, uin
     }
     for (int q = 0; q < 3; q++) {
         size_t lo = ranges[q][0], hi = ranges[q][1];
-        air_eval_quotient(ws, &v, &sel, lo, hi, out);
+        air_selectors rel; /* the selectors are indexed from row_begin */
+        for (int k = 0; k < AIR_N_KINDS; k++) rel.sel[k] = sel.sel[k] ? sel.sel[k] + lo : NULL;
+        air_eval_quotient(ws, &v, &rel, lo, hi, out);
         for (size_t i = lo; i < hi; i++) {
             air_eval_row(a, &v, i, &vals, c);
             gl3_t ref = gl3_zero(), l = gl3_one();
