@@ -155,26 +155,24 @@ int air_stage2_generate(const air *a, const air_view *t, const air_values *v, gl
                         else vo->sub(h, h, term, len);
                     }
                 }
+            /* value[r] = sum_g h_g[r], into the accumulator's columns (the last group's) */
+            for (size_t g = 0; g + 1 < G; g++)
+                for (int k = 0; k < 3; k++) {
+                    gl_t *acc = stage2 + (3 * (G - 1) + (size_t)k) * n + c0;
+                    vo->add(acc, acc, stage2 + (3 * g + (size_t)k) * n + c0, len);
+                }
         }
         bus_pass_free(&bp);
     }
     free(gstart);
     if (z.row != SIZE_MAX) return zero_err(a, &z, err);
 
-    /* value[r] = sum_g h_g[r] (the last group's still in the acc columns); their total is the
-     * bus sum S; then acc[0] = 0, acc[r+1] = acc[r] + value[r] - S / n (air_build: the
-     * accumulator wraps around the domain back to 0). */
+    /* value[r] (in the acc columns now) sums to the bus sum S; then acc[0] = 0,
+     * acc[r+1] = acc[r] + value[r] - S / n (air_build: the accumulator wraps around the domain
+     * back to 0). */
     gl_t *acc0 = stage2 + 3 * (G - 1) * n, *acc1 = acc0 + n, *acc2 = acc1 + n;
     gl3_t total = gl3_zero();
-    for (size_t r = 0; r < n; r++) {
-        gl3_t row = {{acc0[r], acc1[r], acc2[r]}};
-        for (size_t g = 0; g + 1 < G; g++) {
-            const gl_t *h = stage2 + 3 * g * n + r;
-            row = gl3_add(row, (gl3_t){{h[0], h[n], h[2 * n]}});
-        }
-        total = gl3_add(total, row);
-        acc0[r] = row.c[0], acc1[r] = row.c[1], acc2[r] = row.c[2];
-    }
+    for (size_t r = 0; r < n; r++) total = gl3_add(total, (gl3_t){{acc0[r], acc1[r], acc2[r]}});
     gl3_t share = gl3_mul_base(total, gl_inv(gl_from_u64(n)));
     gl3_t acc = gl3_zero();
     for (size_t r = 0; r < n; r++) {
