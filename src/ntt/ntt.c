@@ -93,6 +93,20 @@ ntt_plan *ntt_plan_create(unsigned log_max) {
     return p;
 }
 
+const ntt_plan *ntt_plan_shared(unsigned log_max) {
+    static ntt_plan *shared[NTT_LOG_MAX + 1];
+    ZISK_ASSERT(log_max <= NTT_LOG_MAX);
+    ntt_plan *p = __atomic_load_n(&shared[log_max], __ATOMIC_ACQUIRE);
+    if (p) return p;
+    /* Racing first users each build one; the first to publish wins, the others free theirs. */
+    ntt_plan *mine = ntt_plan_create(log_max), *expected = NULL;
+    if (__atomic_compare_exchange_n(&shared[log_max], &expected, mine, 0, __ATOMIC_ACQ_REL,
+                                    __ATOMIC_ACQUIRE))
+        return mine;
+    ntt_plan_free(mine);
+    return expected;
+}
+
 void ntt_plan_free(ntt_plan *plan) {
     if (!plan) return;
     free(plan->fwd);

@@ -40,7 +40,11 @@ typedef struct ntt_plan ntt_plan;
  * a forward and an inverse table of 2^(log_max - 1) elements each (e.g. 32 MiB in all for
  * log_max = 22). Aborts on out-of-memory. The caller frees it with ntt_plan_free. */
 ntt_plan *ntt_plan_create(unsigned log_max);
-/* Frees a plan (NULL is allowed). */
+/* A process-wide plan for 2^log_max, created on first use and never freed: plans are immutable,
+ * so every user of one size (the STARK's keys, one per AIR and size) can share it instead of
+ * building the same tables again. Thread-safe. */
+const ntt_plan *ntt_plan_shared(unsigned log_max);
+/* Frees a plan (NULL is allowed; never a shared one). */
 void ntt_plan_free(ntt_plan *plan);
 /* The log_max the plan was created for. */
 unsigned ntt_plan_log_max(const ntt_plan *plan);

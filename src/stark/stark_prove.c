@@ -29,7 +29,7 @@ typedef struct commit {
 struct stark_pk {
     stark_vk vk;
     const air *a;
-    ntt_plan *plan;
+    const ntt_plan *plan; /* shared by every key of the same LDE size (ntt_plan_shared) */
     unsigned log_n, log_lde;
     size_t n, N;
     gl_t *fixed; /* column-major n x w (the trace-domain values, for stage 2 and OOD) */
@@ -119,7 +119,7 @@ stark_pk *stark_setup(const air *a, const stark_params *p, unsigned log_n, const
     pk->log_lde = log_n + p->fri.log_blowup;
     pk->n = (size_t)1 << log_n;
     pk->N = (size_t)1 << pk->log_lde;
-    pk->plan = ntt_plan_create(pk->log_lde);
+    pk->plan = ntt_plan_shared(pk->log_lde);
     if (nf) {
         pk->fixed = zisk_xmalloc((size_t)nf * pk->n * sizeof(gl_t));
         memcpy(pk->fixed, fixed, (size_t)nf * pk->n * sizeof(gl_t));
@@ -136,7 +136,6 @@ stark_pk *stark_setup(const air *a, const stark_params *p, unsigned log_n, const
 
 void stark_pk_free(stark_pk *pk) {
     if (!pk) return;
-    ntt_plan_free(pk->plan);
     free(pk->fixed);
     commit_free(&pk->fixed_commit);
     free(pk);

@@ -342,6 +342,15 @@ static void test_plan(void **state) {
     ntt_plan_free(p0);
     ntt_plan_free(NULL);
     assert_true(ntt_threads() >= 1);
+    /* The shared plan of a size is one plan, and it transforms like a private one. */
+    const ntt_plan *s = ntt_plan_shared(6);
+    assert_ptr_equal(s, ntt_plan_shared(6));
+    assert_int_equal(ntt_plan_log_max(s), 6);
+    assert_ptr_not_equal(s, ntt_plan_shared(5));
+    gl_t a[64], b[64];
+    for (int i = 0; i < 64; i++) a[i] = b[i] = gl_from_u64((uint64_t)i * 0x9e3779b97f4a7c15u);
+    ntt_forward(s, a, 6), ntt_forward(plan, b, 6);
+    assert_memory_equal(a, b, sizeof a);
 }
 
 int main(void) {
