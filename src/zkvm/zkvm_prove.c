@@ -863,6 +863,16 @@ int zkvm_prove(const vm_program *p, const uint8_t *input, size_t input_len,
         free(cm);
         goto done;
     }
+    /* Held traces are never rebuilt: the execution records can go now, and the finish step's
+     * buffers reuse their memory (a lower peak, fewer first-touched pages). */
+    if (!stream) {
+        zkvm_exec_free(&e);
+        have_exec = 0;
+        for (size_t pi = 0; pi < N_PROVIDERS; pi++) {
+            free(W.recs[pi]);
+            W.recs[pi] = NULL;
+        }
+    }
     /* Step (2): the global challenges from every commitment. */
     int crc = stark_derive_challenges(cm, L.n, &job.challenges, err);
     free(cm);
