@@ -37,6 +37,9 @@
  * dropped after each commitment and rebuilt when the instance is finished (docs/PROOFS.md,
  * "Memory"). */
 #define ZKVM_HOLD_BYTES (1024ull << 20)
+/* When streaming, the last instances (providers and tables, proved first in step 3) keep their
+ * traces and LDEs up to this many bytes (docs/PROOFS.md, "Memory"). */
+#define ZKVM_HOLD_TAIL_BYTES (256ull << 20)
 
 /* The AIR kinds an instance can be (the proof file names each instance's kind). */
 typedef enum zkvm_kind {

@@ -530,6 +530,11 @@ static double cells_per_row(const air *a) {
     return (double)(air_n_cols(a, AIR_STAGE1) + air_n_cols(a, AIR_STAGE2) + 6);
 }
 
+/* The bytes an instance's held trace and stage-1 LDE take (8 + 16 per trace cell). */
+static double held_bytes(keyring *kr, const inst *in) {
+    return (double)air_n_cols(kind_air(kr, in->kind), AIR_STAGE1) * 24.0 * (double)((size_t)1 << in->log_n);
+}
+
 /* Everything an instance's trace is built from. */
 /* The links between instances that live in their public values (docs/PROOFS.md, "Segments"):
  * main segment 0 starts at upc 0, step 1 and every later one where the previous one's last
@@ -797,11 +802,20 @@ int zkvm_prove(const vm_program *p, const uint8_t *input, size_t input_len,
      * execution records and one instance at a time, at the price of building every trace and
      * stage-1 LDE twice. */
     double held = 0;
-    for (size_t i = 0; i < L.n; i++)
-        held += (double)air_n_cols(kind_air(&kr, L.v[i].kind), AIR_STAGE1) * 24.0 * (double)((size_t)1 << L.v[i].log_n);
+    for (size_t i = 0; i < L.n; i++) held += held_bytes(&kr, &L.v[i]);
     uint64_t budget = opts->hold_bytes ? opts->hold_bytes : ZKVM_HOLD_BYTES;
     int stream = held > (double)budget;
     st->streamed = stream;
+    /* When streaming, the instances from hold_from on keep theirs anyway, up to
+     * ZKVM_HOLD_TAIL_BYTES: they are finished first (last first, step 3), so their memory is
+     * free again before the main segments, the largest working sets, are finished; the peak
+     * hardly moves and their rebuild is saved. (hold_bytes = 1: stream every instance.) */
+    size_t hold_from = stream ? L.n : 0;
+    if (stream && opts->hold_bytes != 1) {
+        double tail = 0;
+        while (hold_from > 0 && tail + held_bytes(&kr, &L.v[hold_from - 1]) <= (double)ZKVM_HOLD_TAIL_BYTES)
+            tail += held_bytes(&kr, &L.v[--hold_from]);
+    }
     st->trace_s = zisk_now_seconds() - t0;
     t0 = zisk_now_seconds();
 
@@ -835,7 +849,7 @@ int zkvm_prove(const vm_program *p, const uint8_t *input, size_t input_len,
         double ti = zisk_now_seconds();
         si[i] = stark_commit_stage1(pks[i], in->trace, air_n_publics(kind_air(&kr, in->kind)) ? in->publics : NULL);
         cm[i] = stark_instance_commitment(si[i]);
-        if (stream) {
+        if (i < hold_from) {
             stark_instance_release(si[i]);
             free(in->trace);
             in->trace = NULL;
