@@ -6,7 +6,7 @@ usage: zkvm_bench.py [--build DIR] [--logs 18,19,20] [--segment-bits K] [--runs 
 
 The guest is guests/examples/bench.c (memory traffic, mul/div, SHA-256); its iteration count
 is chosen so that each run has about 2^log RISC-V steps (one iteration is ~275k steps, the
-set-up ~232k). For each size: `zisk prove --json` N times (default 3; the run with the median
+set-up ~232k). For each size: `zisk prove --json` N times (default 5; the run with the median
 prove time is reported, with the fastest and slowest; peak RSS of the process from wait4), then
 `zisk verify` (wall time, best of 3). The machine is a shared 2-core VM whose single runs vary
 by 5-10%, so one run is not a measurement. With --write, the tables replace the block between the
@@ -44,7 +44,7 @@ def main():
     ap.add_argument("--build", default=os.path.join(ROOT, "build"))
     ap.add_argument("--logs", default="18,19,20")
     ap.add_argument("--segment-bits", type=int, default=18)
-    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--write")
     a = ap.parse_args()
     zisk = os.path.join(a.build, "bin", "zisk")
