@@ -285,11 +285,12 @@ static void sink_check(air_eval_ws *ws, const air_ins *in, const gl_t *a0, const
 static void sink_store(air_eval_ws *ws, const air_ins *in, const gl_t *a0, const gl_t *a1,
                        const gl_t *a2, gl3_t as, size_t r0, size_t len) {
     gl_t *o = ws->store[in->dst] + (r0 - ws->store_row0);
-    size_t ps = ws->store_plane_stride;
-    for (size_t i = 0; i < len; i++) {
-        gl3_t x = sink_val(in->ta, a0, a1, a2, as, i);
-        o[i] = x.c[0];
-        if (in->ta == T_SE || in->ta == T_VE) o[ps + i] = x.c[1], o[2 * ps + i] = x.c[2];
+    const gl_t *const src[3] = {a0, a1, a2};
+    int np = in->ta == T_SE || in->ta == T_VE ? 3 : 1;
+    for (int k = 0; k < np; k++) {
+        gl_t *ok = o + (size_t)k * ws->store_plane_stride;
+        if (in->ta >= T_VB) memcpy(ok, src[k], len * sizeof *ok);
+        else for (size_t i = 0; i < len; i++) ok[i] = as.c[k];
     }
 }
 
@@ -316,7 +317,8 @@ void air_run_block(air_eval_ws *ws, const air_view *v, size_t r0, size_t len, ai
                             (gl_t *)ws->vp[(size_t)in->dst * 3 + 2]};
         int nd = d[1] ? 3 : 1; /* an extension or a base temporary */
         if (in->op == OP_NEG) {
-            for (int k = 0; k < nd; k++) vo->sub(d[k], zero_plane, ws->vp[(size_t)in->a * 3 + k], len);
+            const gl_t *const av[3] = {a0, a1, a2};
+            for (int k = 0; k < nd; k++) vo->sub(d[k], zero_plane, av[k], len);
             continue;
         }
         OPERAND(b, in->tb, in->b);
