@@ -736,8 +736,9 @@ int zkvm_prove(const vm_program *p, const uint8_t *input, size_t input_len,
                  !keyring_pk(&kr, ZKVM_KIND_BINARY_TABLE, ZKVM_BINARY_TABLE_LOG_N, NULL, &key_err);
     }
     /* the keys' share of the wall time: what they took beyond the execution */
-    st->setup_s += zisk_now_seconds() - t0 - exec_s;
-    t0 += zisk_now_seconds() - t0 - exec_s;
+    double keys_extra = zisk_now_seconds() - t0 - exec_s;
+    st->setup_s += keys_extra;
+    t0 += keys_extra;
     if (exec_rc != 0) goto done;
     have_exec = 1;
     if (key_rc) {
@@ -838,9 +839,11 @@ int zkvm_prove(const vm_program *p, const uint8_t *input, size_t input_len,
      * hardly moves and their rebuild is saved. (hold_bytes = 1: stream every instance.) */
     size_t hold_from = stream ? L.n : 0;
     if (stream && opts->hold_bytes != 1) {
-        double tail = 0;
-        while (hold_from > 0 && tail + held_bytes(&kr, &L.v[hold_from - 1]) <= (double)ZKVM_HOLD_TAIL_BYTES)
-            tail += held_bytes(&kr, &L.v[--hold_from]);
+        double tail = 0, b;
+        while (hold_from > 0 && tail + (b = held_bytes(&kr, &L.v[hold_from - 1])) <= (double)ZKVM_HOLD_TAIL_BYTES) {
+            tail += b;
+            hold_from--;
+        }
     }
     st->trace_s = zisk_now_seconds() - t0;
     t0 = zisk_now_seconds();
