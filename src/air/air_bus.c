@@ -29,7 +29,6 @@ typedef struct bus_pass {
     gl_t *m;        /* [j * len + i] */
     gl_t *d;        /* planes of J * len: [k * J * len + j * len + i], then inverted */
     gl_t *scratch;  /* 3 * J * CHUNK */
-    gl_t *zero;     /* CHUNK zeros */
     gl_t **store;
 } bus_pass;
 
@@ -40,7 +39,6 @@ static void bus_pass_init(bus_pass *bp, const air *a, const air_values *v) {
     bp->m = zisk_xmalloc(J * CHUNK * sizeof *bp->m);
     bp->d = zisk_xmalloc(3 * J * CHUNK * sizeof *bp->d);
     bp->scratch = zisk_xmalloc(3 * J * CHUNK * sizeof *bp->scratch);
-    bp->zero = zisk_xcalloc(CHUNK, sizeof *bp->zero);
     bp->store = zisk_xmalloc(2 * J * sizeof *bp->store);
     bp->ws->store = bp->store;
 }
@@ -50,7 +48,6 @@ static void bus_pass_free(bus_pass *bp) {
     free(bp->m);
     free(bp->d);
     free(bp->scratch);
-    free(bp->zero);
     free(bp->store);
 }
 
